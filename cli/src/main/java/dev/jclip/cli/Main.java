@@ -1,0 +1,72 @@
+package dev.jclip.cli;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ./clip}: the command line. Exit status 0 on success, 1 when some inputs of a batch failed
+ * (each reported on stderr, the rest processed), 2 on a usage error or a failure that stops the run,
+ * reported as one {@code error: …} line; {@code --verbose} adds the stack trace.
+ */
+public final class Main {
+    private static final List<Command> COMMANDS = List.of(new ConvertCommand(), new TokenizeCommand(),
+            new PreprocessCommand(), new EmbedCommand(), new SimilarityCommand(), new InfoCommand());
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        int status = run(argv, out, err);
+        out.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line; never throws, never exits. */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(List.of(argv));
+        boolean verbose = args.remove("--verbose");
+        Console console = new Console(out, err, verbose);
+        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h") || args.getFirst().equals("help")) {
+            help(args.isEmpty() ? err : out);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String name = args.removeFirst();
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+        if (command == null) {
+            err.println("error: unknown command '" + name + "' (try ./clip --help)");
+            return 2;
+        }
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println("usage: ./clip " + command.usage());
+            return 0;
+        }
+        try {
+            return command.run(args, console);
+        } catch (Exception | OutOfMemoryError e) {
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            err.println("error: " + message.lines().findFirst().orElse(message));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return 2;
+        } finally {
+            out.flush();
+        }
+    }
+
+    private static void help(PrintStream s) {
+        s.println("jclip: CLIP image and text embeddings in pure Java");
+        s.println();
+        s.println("usage: ./clip COMMAND [options]   (--verbose on any command prints stack traces)");
+        for (Command c : COMMANDS) {
+            s.println("  " + c.usage());
+        }
+        s.println();
+        s.println("M is a converted .safetensors file, or an HF model folder / OpenAI / GmP .safetensors");
+        s.println("checkpoint (converted in memory on each run; convert once to start faster).");
+    }
+}

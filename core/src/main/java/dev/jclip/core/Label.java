@@ -1,0 +1,5 @@
+package dev.jclip.core;
+
+/** One label of a zero-shot classification: its probability among the labels, and its logit. */
+public record Label(String label, float probability, float logit) {
+}

@@ -1,0 +1,213 @@
+package dev.jclip.core.model;
+
+import dev.jclip.core.json.Json;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything about a CLIP model that is not a weight: tower sizes, activation, LayerNorm eps,
+ * preprocessing. Stored as JSON in the runtime file's {@code __metadata__}; nothing is hard-coded to
+ * ViT-L/14. {@code vision} is null for a text-encoder-only model.
+ */
+public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig preprocess) {
+
+    /** Version of the runtime file layout; a file of another version must be converted again. */
+    public static final int FORMAT_VERSION = 1;
+
+    public ClipConfig {
+        if (text == null) {
+            throw new IllegalArgumentException("a CLIP model needs a text tower");
+        }
+        if (vision != null && text.projectionDim() != vision.projectionDim()) {
+            throw new IllegalArgumentException("text projection dim " + text.projectionDim()
+                    + " differs from the vision projection dim " + vision.projectionDim());
+        }
+    }
+
+    public boolean hasVision() {
+        return vision != null;
+    }
+
+    /** Width of the embeddings {@code encodeText} and {@code encodeImage} return. */
+    public int embedDim() {
+        return text.embedDim();
+    }
+
+    /** The shared transformer sizes of one tower. */
+    public interface Tower {
+        int width();
+
+        int layers();
+
+        int heads();
+
+        int mlpWidth();
+
+        float layerNormEps();
+
+        Activation activation();
+
+        /** Output width of the projection, or 0 when the tower has none (a bare CLIPTextModel). */
+        int projectionDim();
+
+        default int headDim() {
+            return width() / heads();
+        }
+
+        default int embedDim() {
+            return projectionDim() > 0 ? projectionDim() : width();
+        }
+    }
+
+    public record VisionConfig(int width, int layers, int heads, int mlpWidth, int patchSize, int imageSize,
+                               int channels, float layerNormEps, Activation activation, int projectionDim)
+            implements Tower {
+        public VisionConfig {
+            checkTower("vision", width, layers, heads, mlpWidth);
+            if (patchSize <= 0 || imageSize <= 0 || imageSize % patchSize != 0) {
+                throw new IllegalArgumentException("vision image size " + imageSize + " is not a multiple of patch size " + patchSize);
+            }
+        }
+
+        /** Patches per side. */
+        public int grid() {
+            return imageSize / patchSize;
+        }
+
+        /** Tokens: one per patch plus the class token. */
+        public int tokens() {
+            return grid() * grid() + 1;
+        }
+    }
+
+    public record TextConfig(int width, int layers, int heads, int mlpWidth, int contextLength, int vocabSize,
+                             float layerNormEps, Activation activation, int projectionDim) implements Tower {
+        public TextConfig {
+            checkTower("text", width, layers, heads, mlpWidth);
+            if (contextLength <= 1 || vocabSize <= 0) {
+                throw new IllegalArgumentException("text context length " + contextLength + " / vocab " + vocabSize + " invalid");
+            }
+        }
+    }
+
+    /** CLIPImageProcessor's settings: resize the shortest edge, centre crop, normalise. */
+    public record PreprocessConfig(int shortestEdge, int cropHeight, int cropWidth, float[] mean, float[] std) {
+        public static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+        public static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
+
+        public PreprocessConfig {
+            if (shortestEdge <= 0 || cropHeight <= 0 || cropWidth <= 0 || mean.length != 3 || std.length != 3) {
+                throw new IllegalArgumentException("invalid preprocessing settings");
+            }
+        }
+
+        public static PreprocessConfig clipDefaults(int imageSize) {
+            return new PreprocessConfig(imageSize, imageSize, imageSize, CLIP_MEAN.clone(), CLIP_STD.clone());
+        }
+    }
+
+    private static void checkTower(String tower, int width, int layers, int heads, int mlpWidth) {
+        if (width <= 0 || layers < 0 || heads <= 0 || mlpWidth <= 0 || width % heads != 0) {
+            throw new IllegalArgumentException(tower + " tower: width " + width + " is not divisible into "
+                    + heads + " heads (layers " + layers + ", mlp " + mlpWidth + ")");
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // JSON, as stored in the runtime file
+
+    public String toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("format_version", FORMAT_VERSION);
+        if (vision != null) {
+            Map<String, Object> v = towerJson(vision);
+            v.put("patch_size", vision.patchSize());
+            v.put("image_size", vision.imageSize());
+            v.put("channels", vision.channels());
+            root.put("vision", v);
+        }
+        Map<String, Object> t = towerJson(text);
+        t.put("context_length", text.contextLength());
+        t.put("vocab_size", text.vocabSize());
+        root.put("text", t);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("shortest_edge", preprocess.shortestEdge());
+        p.put("crop_height", preprocess.cropHeight());
+        p.put("crop_width", preprocess.cropWidth());
+        p.put("mean", preprocess.mean());
+        p.put("std", preprocess.std());
+        root.put("preprocess", p);
+        return Json.write(root);
+    }
+
+    private static Map<String, Object> towerJson(Tower t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("width", t.width());
+        m.put("layers", t.layers());
+        m.put("heads", t.heads());
+        m.put("mlp_width", t.mlpWidth());
+        m.put("layer_norm_eps", (double) t.layerNormEps());
+        m.put("activation", t.activation().configName);
+        m.put("projection_dim", t.projectionDim());
+        return m;
+    }
+
+    public static ClipConfig fromJson(String json) {
+        Map<String, Object> root = Json.parseObject(json);
+        VisionConfig vision = null;
+        if (root.get("vision") instanceof Map<?, ?> v) {
+            vision = new VisionConfig(i(v, "width"), i(v, "layers"), i(v, "heads"), i(v, "mlp_width"),
+                    i(v, "patch_size"), i(v, "image_size"), i(v, "channels"), f(v, "layer_norm_eps"),
+                    Activation.fromConfig(s(v, "activation")), i(v, "projection_dim"));
+        }
+        Map<?, ?> t = map(root, "text");
+        TextConfig text = new TextConfig(i(t, "width"), i(t, "layers"), i(t, "heads"), i(t, "mlp_width"),
+                i(t, "context_length"), i(t, "vocab_size"), f(t, "layer_norm_eps"),
+                Activation.fromConfig(s(t, "activation")), i(t, "projection_dim"));
+        Map<?, ?> p = map(root, "preprocess");
+        PreprocessConfig pre = new PreprocessConfig(i(p, "shortest_edge"), i(p, "crop_height"), i(p, "crop_width"),
+                floats(p, "mean"), floats(p, "std"));
+        return new ClipConfig(vision, text, pre);
+    }
+
+    private static Map<?, ?> map(Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof Map<?, ?> v)) {
+            throw new IllegalArgumentException("config: missing object '" + key + "'");
+        }
+        return v;
+    }
+
+    private static int i(Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof Long v)) {
+            throw new IllegalArgumentException("config: missing integer '" + key + "'");
+        }
+        return Math.toIntExact(v);
+    }
+
+    private static float f(Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof Number v)) {
+            throw new IllegalArgumentException("config: missing number '" + key + "'");
+        }
+        return v.floatValue();
+    }
+
+    private static String s(Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof String v)) {
+            throw new IllegalArgumentException("config: missing string '" + key + "'");
+        }
+        return v;
+    }
+
+    private static float[] floats(Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof List<?> list)) {
+            throw new IllegalArgumentException("config: missing array '" + key + "'");
+        }
+        float[] out = new float[list.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = ((Number) list.get(k)).floatValue();
+        }
+        return out;
+    }
+}

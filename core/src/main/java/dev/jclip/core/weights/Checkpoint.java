@@ -1,0 +1,31 @@
+package dev.jclip.core.weights;
+
+import dev.jclip.core.model.ClipConfig;
+import dev.jclip.core.tokenizer.TokenizerFiles;
+
+import java.util.Set;
+
+/**
+ * A model in the runtime layout: config, tokenizer and tensors under the runtime names of
+ * {@link WeightTable}. A converted file is one ({@link RuntimeFile}); the converter offers another
+ * view of a source checkpoint, so a model can be loaded without writing a file first.
+ */
+public interface Checkpoint extends AutoCloseable {
+
+    ClipConfig config();
+
+    TokenizerFiles tokenizer();
+
+    /** Runtime tensor names this checkpoint holds. */
+    Set<String> names();
+
+    /** Stored dtype and shape of a runtime tensor. */
+    TensorSpec spec(String runtimeName);
+
+    /** A runtime tensor's values in fp32. */
+    float[] floats(String runtimeName);
+
+    /** Free the files behind the checkpoint; arrays already returned stay valid. */
+    @Override
+    void close();
+}

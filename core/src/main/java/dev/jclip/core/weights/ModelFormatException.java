@@ -1,0 +1,12 @@
+package dev.jclip.core.weights;
+
+/** A model file that cannot be used: wrong version, missing or misshapen tensors, bad config. */
+public final class ModelFormatException extends RuntimeException {
+    public ModelFormatException(String message) {
+        super(message);
+    }
+
+    public ModelFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.jclip.core.weights;
+
+import dev.jclip.core.json.JsonException;
+import dev.jclip.core.model.ClipConfig;
+import dev.jclip.core.safetensors.SafeTensorsFile;
+import dev.jclip.core.safetensors.TensorInfo;
+import dev.jclip.core.tokenizer.TokenizerFiles;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A converted model file: one safetensors file with the runtime tensors, and config and tokenizer in
+ * {@code __metadata__} under the keys below. Opening checks the format version and that the file holds
+ * exactly the tensors {@link WeightTable} expects for its config, in the expected shapes.
+ */
+public final class RuntimeFile implements Checkpoint {
+    public static final String KEY_FORMAT = "jclip.format";
+    public static final String FORMAT_NAME = "jclip-clip";
+    public static final String KEY_VERSION = "jclip.format_version";
+    public static final String KEY_CONFIG = "jclip.config";
+    public static final String KEY_VOCAB = "jclip.tokenizer.vocab";
+    public static final String KEY_MERGES = "jclip.tokenizer.merges";
+    public static final String KEY_SOURCE = "jclip.source";
+
+    private final SafeTensorsFile file;
+    private final ClipConfig config;
+    private final TokenizerFiles tokenizer;
+
+    private RuntimeFile(SafeTensorsFile file, ClipConfig config, TokenizerFiles tokenizer) {
+        this.file = file;
+        this.config = config;
+        this.tokenizer = tokenizer;
+    }
+
+    /** True if {@code metadata} marks a converted runtime file (of any version). */
+    public static boolean isRuntimeFile(Map<String, String> metadata) {
+        return FORMAT_NAME.equals(metadata.get(KEY_FORMAT));
+    }
+
+    public static RuntimeFile open(Path path) {
+        SafeTensorsFile file = SafeTensorsFile.open(path);
+        try {
+            Map<String, String> meta = file.metadata();
+            if (!isRuntimeFile(meta)) {
+                throw new ModelFormatException(path + ": not a converted jclip model (no '" + KEY_FORMAT
+                        + "' in its metadata); convert it first: ./clip convert " + path + " model.safetensors");
+            }
+            String version = meta.get(KEY_VERSION);
+            if (!String.valueOf(ClipConfig.FORMAT_VERSION).equals(version)) {
+                throw new ModelFormatException(path + ": model file format version " + version + ", but this jclip reads version "
+                        + ClipConfig.FORMAT_VERSION + "; re-convert it from the original checkpoint with ./clip convert");
+            }
+            ClipConfig config;
+            try {
+                config = ClipConfig.fromJson(required(path, meta, KEY_CONFIG));
+            } catch (IllegalArgumentException | JsonException e) {
+                throw new ModelFormatException(path + ": bad config in metadata: " + e.getMessage(), e);
+            }
+            TokenizerFiles tokenizer = TokenizerFiles.fromMetadata(
+                    required(path, meta, KEY_VOCAB), required(path, meta, KEY_MERGES), path.toString());
+            RuntimeFile rf = new RuntimeFile(file, config, tokenizer);
+            rf.checkTensors(path);
+            return rf;
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static String required(Path path, Map<String, String> meta, String key) {
+        String v = meta.get(key);
+        if (v == null) {
+            throw new ModelFormatException(path + ": metadata lacks '" + key + "'; re-convert the model");
+        }
+        return v;
+    }
+
+    private void checkTensors(Path path) {
+        Set<String> unexpected = new LinkedHashSet<>(file.names());
+        for (WeightTable.Row row : WeightTable.rows(config)) {
+            if (!file.contains(row.runtime())) {
+                throw new ModelFormatException(path + ": missing tensor '" + row.runtime() + "'");
+            }
+            TensorInfo t = file.info(row.runtime());
+            if (!java.util.Arrays.equals(t.shape(), row.shape())) {
+                throw new ModelFormatException(path + ": tensor '" + row.runtime() + "' has shape " + t.shapeString()
+                        + ", the config needs " + java.util.Arrays.toString(row.shape()));
+            }
+            if (!t.dtype().isFloat()) {
+                throw new ModelFormatException(path + ": tensor '" + row.runtime() + "' is " + t.dtype() + ", not a float dtype");
+            }
+            unexpected.remove(row.runtime());
+        }
+        if (!unexpected.isEmpty()) {
+            throw new ModelFormatException(path + ": unknown tensor '" + unexpected.iterator().next()
+                    + "' (not part of a model with this config)");
+        }
+    }
+
+    @Override
+    public ClipConfig config() {
+        return config;
+    }
+
+    @Override
+    public TokenizerFiles tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public Set<String> names() {
+        return file.names();
+    }
+
+    @Override
+    public TensorSpec spec(String runtimeName) {
+        TensorInfo t = file.info(runtimeName);
+        return new TensorSpec(t.dtype(), t.shape());
+    }
+
+    @Override
+    public float[] floats(String runtimeName) {
+        return file.floats(runtimeName);
+    }
+
+    public Map<String, String> metadata() {
+        return file.metadata();
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.jclip.tensor;
+
+/** Plain loops, written for clarity: the specification the SIMD kernels are tested against. */
+public final class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void linear(float[] x, int xOff, float[] w, float[] bias, float[] out, int outOff, int m, int k, int n) {
+        for (int i = 0; i < m; i++) {
+            int xRow = xOff + i * k;
+            int outRow = outOff + i * n;
+            for (int j = 0; j < n; j++) {
+                int wRow = j * k;
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    sum += x[xRow + p] * w[wRow + p];
+                }
+                out[outRow + j] = bias == null ? sum : sum + bias[j];
+            }
+        }
+    }
+
+    @Override
+    public void layerNorm(float[] x, int xOff, float[] gamma, float[] beta, float eps,
+                          float[] out, int outOff, int rows, int d) {
+        for (int r = 0; r < rows; r++) {
+            int in = xOff + r * d;
+            int o = outOff + r * d;
+            // Two passes: the mean first, then the variance around it, so no catastrophic cancellation.
+            float sum = 0f;
+            for (int c = 0; c < d; c++) {
+                sum += x[in + c];
+            }
+            float mean = sum / d;
+            float sq = 0f;
+            for (int c = 0; c < d; c++) {
+                float t = x[in + c] - mean;
+                sq += t * t;
+            }
+            float inv = (float) (1.0 / Math.sqrt(sq / d + eps));
+            for (int c = 0; c < d; c++) {
+                out[o + c] = (x[in + c] - mean) * inv * gamma[c] + beta[c];
+            }
+        }
+    }
+
+    @Override
+    public void quickGelu(float[] x, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            float v = x[i];
+            x[i] = v / (1f + (float) Math.exp(-1.702f * v));
+        }
+    }
+
+    @Override
+    public void gelu(float[] x, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            float v = x[i];
+            x[i] = (float) (0.5 * v * (1.0 + Erf.erf(v / Math.sqrt(2.0))));
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = off; i < off + len; i++) {
+            max = Math.max(max, x[i]);
+        }
+        float sum = 0f;
+        for (int i = off; i < off + len; i++) {
+            float e = (float) Math.exp(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = off; i < off + len; i++) {
+            x[i] *= inv;
+        }
+    }
+
+    @Override
+    public void attention(float[] qkv, float[] out, int m, int heads, int headDim, boolean causal) {
+        int width = heads * headDim;
+        int stride = 3 * width;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float[] scores = new float[m];
+        for (int h = 0; h < heads; h++) {
+            int qCol = h * headDim;
+            int kCol = width + h * headDim;
+            int vCol = 2 * width + h * headDim;
+            for (int i = 0; i < m; i++) {
+                int keys = causal ? i + 1 : m;
+                int q = i * stride + qCol;
+                for (int j = 0; j < keys; j++) {
+                    int kk = j * stride + kCol;
+                    float dot = 0f;
+                    for (int c = 0; c < headDim; c++) {
+                        dot += qkv[q + c] * qkv[kk + c];
+                    }
+                    scores[j] = dot * scale;
+                }
+                softmax(scores, 0, keys);
+                int o = i * width + h * headDim;
+                for (int c = 0; c < headDim; c++) {
+                    out[o + c] = 0f;
+                }
+                for (int j = 0; j < keys; j++) {
+                    float p = scores[j];
+                    int v = j * stride + vCol;
+                    for (int c = 0; c < headDim; c++) {
+                        out[o + c] += p * qkv[v + c];
+                    }
+                }
+            }
+        }
+    }
+}
