@@ -24,7 +24,7 @@ import java.util.List;
  * Decodes JPEG, PNG, GIF and BMP with the JDK's ImageIO and converts to RGB the way Pillow's
  * {@code convert("RGB")} does: alpha dropped (not composited), greyscale copied to all three channels,
  * palettes looked up, 16-bit samples cut to 8 bits as Pillow does. Colour profiles are ignored, as
- * Pillow ignores them. The pixel count is checked against Pillow's decompression-bomb limit before a
+ * Pillow ignores them (see {@link JpegColor} for JPEG). The pixel count is checked against Pillow's decompression-bomb limit before a
  * single pixel is decoded.
  */
 public final class ImageLoader {
@@ -70,13 +70,14 @@ public final class ImageLoader {
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image = reader.read(0);
+                boolean jpeg = reader.getFormatName().equalsIgnoreCase("jpeg");
+                RgbImage rgb = jpeg ? JpegColor.decode(reader, name) : toRgb(reader.read(0), name);
                 if (!warnings.isEmpty()) {
                     // ImageIO decodes a truncated JPEG with a warning and grey fill; Pillow refuses it.
                     throw new ImageDecodeException(name + ": truncated or corrupt " + reader.getFormatName()
                             + " (" + warnings.getFirst() + ")");
                 }
-                return toRgb(image, name);
+                return rgb;
             } finally {
                 reader.dispose();
             }

@@ -1,0 +1,97 @@
+package dev.jclip.core.testing;
+
+import dev.jclip.core.json.Json;
+import dev.jclip.core.safetensors.SafeTensorsFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference fixtures in {@code src/test/fixtures} at the repository root. A missing fixture is an
+ * error, never a skipped test.
+ */
+public final class Fixtures {
+    private static final Path ROOT = findRoot();
+
+    private Fixtures() {
+    }
+
+    private static Path findRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            Path candidate = d.resolve("src/test/fixtures");
+            if (Files.isRegularFile(candidate.resolve("clip-tiny/cases.json"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("src/test/fixtures/clip-tiny not found above " + dir);
+    }
+
+    /** {@code src/test/fixtures/clip-tiny}. */
+    public static Path tiny() {
+        return ROOT.resolve("clip-tiny");
+    }
+
+    public static Path tiny(String relative) {
+        Path p = tiny().resolve(relative);
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("fixture missing: " + p);
+        }
+        return p;
+    }
+
+    public static Path moreImages(String name) {
+        Path p = ROOT.resolve("more-images").resolve(name);
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("fixture missing: " + p);
+        }
+        return p;
+    }
+
+    /** The three checkpoint layouts of the same tiny model. */
+    public static List<Path> layouts() {
+        return List.of(tiny("hf"), tiny("openai-fp16.safetensors"), tiny("gmp-openai.safetensors"));
+    }
+
+    public static Map<String, Object> cases() {
+        try {
+            return Json.parseObject(Files.readString(tiny("cases.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<String> texts() {
+        return (List<String>) cases().get("texts");
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<Path> images() {
+        List<Path> out = new ArrayList<>();
+        for (Object name : (List<Object>) cases().get("images")) {
+            out.add(tiny("images/" + name));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<int[]> inputIds() {
+        List<int[]> out = new ArrayList<>();
+        for (Object row : (List<Object>) cases().get("input_ids")) {
+            List<Object> ids = (List<Object>) row;
+            out.add(ids.stream().mapToInt(o -> ((Long) o).intValue()).toArray());
+        }
+        return out;
+    }
+
+    /** {@code expected.safetensors}: the float64 reference outputs, stored as F32. */
+    public static SafeTensorsFile expected() {
+        return SafeTensorsFile.open(tiny("expected.safetensors"));
+    }
+}
