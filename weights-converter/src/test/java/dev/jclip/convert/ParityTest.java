@@ -1,0 +1,167 @@
+package dev.jclip.convert;
+
+import dev.jclip.core.ClipModel;
+import dev.jclip.core.Similarity;
+import dev.jclip.core.model.Trace;
+import dev.jclip.core.safetensors.SafeTensorsFile;
+import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.weights.Checkpoint;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static dev.jclip.core.testing.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The first law: every checkpoint layout, converted and loaded, gives the reference's outputs
+ * (OpenAI's clip/model.py in float64). A broken layer is named by the trace tests.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ParityTest {
+    /** fp32 against float64: ~1e-5 relative on values of order 1. */
+    private static final double EMBED_TOL = 1e-4;
+    private static final double LOGIT_TOL = 1e-3;
+
+    private final Map<String, ClipModel> models = new HashMap<>();
+    private SafeTensorsFile expected;
+    private Path dir;
+
+    static Stream<String> layouts() {
+        return Stream.of("hf", "openai-fp16.safetensors", "gmp-openai.safetensors");
+    }
+
+    @BeforeAll
+    void convertEveryLayout() throws IOException {
+        dir = Files.createTempDirectory("parity");
+        expected = Fixtures.expected();
+        for (String layout : layouts().toList()) {
+            Path converted = dir.resolve(layout.replace(".safetensors", "") + ".runtime.safetensors");
+            Converter.convert(Fixtures.tiny(layout), converted, null);
+            models.put(layout, ClipModel.load(converted));
+        }
+    }
+
+    @AfterAll
+    void close() throws IOException {
+        expected.close();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void tokenIdsAreExact(String layout) {
+        List<String> texts = Fixtures.texts();
+        List<int[]> ids = Fixtures.inputIds();
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(ids.get(i), models.get(layout).tokenize(texts.get(i)), layout + " text " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void textEmbeddings(String layout) {
+        float[] want = expected.floats("text_embeds");          // [13, 32]
+        List<String> texts = Fixtures.texts();
+        for (int i = 0; i < texts.size(); i++) {
+            float[] got = models.get(layout).encodeText(texts.get(i));
+            assertEquals(32, got.length);
+            assertClose(want, i * 32, got, EMBED_TOL, layout + " text_embeds[" + i + "] \"" + texts.get(i) + "\"");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void imageEmbeddings(String layout) {
+        float[] want = expected.floats("image_embeds");         // [5, 32]
+        List<Path> images = Fixtures.images();
+        for (int i = 0; i < images.size(); i++) {
+            float[] got = models.get(layout).encodeImage(images.get(i));
+            assertClose(want, i * 32, got, EMBED_TOL, layout + " image_embeds[" + i + "] " + images.get(i).getFileName());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void logitsPerImage(String layout) {
+        ClipModel m = models.get(layout);
+        Similarity s = m.similarity(m.encodeImages(Fixtures.images()), m.encodeTexts(Fixtures.texts()));
+        float[] want = expected.floats("logits_per_image");     // [5, 13]
+        for (int i = 0; i < 5; i++) {
+            assertClose(want, i * 13, s.logitsPerImage()[i], LOGIT_TOL, layout + " logits_per_image[" + i + "]");
+            double sum = 0;
+            for (float p : s.probs()[i]) {
+                sum += p;
+            }
+            assertEquals(1.0, sum, 1e-5, "probabilities sum to 1");
+        }
+        assertEquals(100f, m.logitScale(), 0.05f, "exp(logit_scale): ln(100) rounded to F16 is 4.6055");
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void visionTrace(String layout) {
+        Map<String, float[]> trace = new HashMap<>();
+        float[] pixels = Arrays.copyOf(expected.floats("pixel_values"), 3 * 224 * 224);
+        models.get(layout).encodePixels(pixels, record(trace));
+        for (String name : List.of("vision.ln_pre", "vision.block0", "vision.block1", "vision.ln_post")) {
+            assertTraced(layout, name, trace);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void textTrace(String layout) {
+        Map<String, float[]> trace = new HashMap<>();
+        int[] ids = Arrays.copyOf(Fixtures.inputIds().getFirst(), 77); // padded with 0, as OpenAI's clip.tokenize does
+        models.get(layout).encodeTokens(ids, record(trace));
+        for (String name : List.of("text.embeddings", "text.block0", "text.block1", "text.ln_final")) {
+            assertTraced(layout, name, trace);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void inMemoryConversionGivesTheSameModel(String layout) {
+        try (Checkpoint ck = Converter.open(Fixtures.tiny(layout))) {
+            ClipModel direct = ClipModel.load(ck);
+            assertArrayEquals(models.get(layout).encodeText("a photo of a cat"), direct.encodeText("a photo of a cat"));
+        }
+    }
+
+    private static Trace record(Map<String, float[]> into) {
+        return (name, values, offset, length) -> into.put(name, Arrays.copyOfRange(values, offset, offset + length));
+    }
+
+    private void assertTraced(String layout, String name, Map<String, float[]> trace) {
+        float[] want = expected.floats("trace." + name);
+        float[] got = trace.get(name);
+        assertEquals(want.length, got == null ? -1 : got.length, layout + " trace." + name + " size");
+        assertClose(want, got, EMBED_TOL * Math.max(1, maxAbs(want)), layout + " trace." + name);
+    }
+
+    private static double maxAbs(float[] a) {
+        double m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}
