@@ -148,7 +148,7 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
         m.put("layers", t.layers());
         m.put("heads", t.heads());
         m.put("mlp_width", t.mlpWidth());
-        m.put("layer_norm_eps", (double) t.layerNormEps());
+        m.put("layer_norm_eps", t.layerNormEps()); // a Float: written as the shortest text that reads back the same
         m.put("activation", t.activation().configName);
         m.put("projection_dim", t.projectionDim());
         return m;

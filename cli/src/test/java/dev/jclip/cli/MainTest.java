@@ -1,0 +1,215 @@
+package dev.jclip.cli;
+
+import dev.jclip.core.json.Json;
+import dev.jclip.core.safetensors.SafeTensorsFile;
+import dev.jclip.core.testing.Fixtures;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.jclip.core.testing.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The {@code ./clip} contract: commands, output lines, exit codes and error lines. */
+class MainTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    record Result(int status, String out, String err) {
+        List<Map<String, Object>> lines() {
+            List<Map<String, Object>> l = new ArrayList<>();
+            out.lines().forEach(line -> l.add(Json.parseObject(line)));
+            return l;
+        }
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static String image(int i) {
+        return Fixtures.images().get(i).toString();
+    }
+
+    @BeforeAll
+    static void convert() {
+        model = dir.resolve("tiny.safetensors");
+        Result r = run("convert", Fixtures.tiny("hf").toString(), model.toString(), "--dtype", "f32");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.isRegularFile(model));
+    }
+
+    private static float[] floats(Object jsonArray) {
+        List<?> l = (List<?>) jsonArray;
+        float[] f = new float[l.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = ((Number) l.get(i)).floatValue();
+        }
+        return f;
+    }
+
+    private static void assertUsageError(Result r, String fragment) {
+        assertEquals(2, r.status(), r.err());
+        assertEquals("", r.out());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), "exactly one line, no stack trace: " + r.err());
+        assertTrue(lines.getFirst().startsWith("error: "), lines.getFirst());
+        assertTrue(lines.getFirst().contains(fragment), "'" + lines.getFirst() + "' should mention '" + fragment + "'");
+    }
+
+    @Test
+    void tokenizePrintsOneLinePerText() {
+        List<String> texts = Fixtures.texts().subList(0, 11);
+        List<String> args = new ArrayList<>(List.of("tokenize", "--model", model.toString()));
+        args.addAll(texts);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        List<Map<String, Object>> lines = r.lines();
+        assertEquals(texts.size(), lines.size());
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(texts.get(i), lines.get(i).get("text"));
+            int[] ids = ((List<?>) lines.get(i).get("ids")).stream().mapToInt(o -> ((Long) o).intValue()).toArray();
+            assertArrayEquals(Fixtures.inputIds().get(i), ids, texts.get(i));
+        }
+    }
+
+    @Test
+    void preprocessWritesPixelValues() throws IOException {
+        Path out = dir.resolve("pixels.safetensors");
+        Result r = run("preprocess", "--model", model.toString(), "--out", out.toString(), image(0), image(3));
+        assertEquals(0, r.status(), r.err());
+        try (SafeTensorsFile f = SafeTensorsFile.open(out); SafeTensorsFile expected = Fixtures.expected()) {
+            assertArrayEquals(new long[]{2, 3, 224, 224}, f.info("pixel_values").shape());
+            float[] got = f.floats("pixel_values");
+            float[] want = expected.floats("pixel_values");
+            int n = 3 * 224 * 224;
+            assertClose(want, 0, java.util.Arrays.copyOfRange(got, 0, n), 1e-5, "astronaut");
+            assertClose(want, 3 * n, java.util.Arrays.copyOfRange(got, n, 2 * n), 1e-5, "rocket");
+        }
+    }
+
+    @Test
+    void embedFollowsInputOrder() {
+        Result r = run("embed", "--model", model.toString(), "--text", "a photo of a cat", "--image", image(1),
+                "--text", Fixtures.texts().get(2));
+        assertEquals(0, r.status(), r.err());
+        List<Map<String, Object>> lines = r.lines();
+        assertEquals(3, lines.size());
+        assertEquals(List.of("text", "image", "text"), lines.stream().map(l -> l.get("type")).toList());
+        assertEquals(image(1), lines.get(1).get("input"));
+        try (SafeTensorsFile expected = Fixtures.expected()) {
+            assertClose(expected.floats("text_embeds"), 0, floats(lines.get(0).get("embedding")), 1e-4, "text 0");
+            assertClose(expected.floats("image_embeds"), 32, floats(lines.get(1).get("embedding")), 1e-4, "image 1");
+            assertClose(expected.floats("text_embeds"), 64, floats(lines.get(2).get("embedding")), 1e-4, "text 2");
+        }
+    }
+
+    @Test
+    void similarityPrintsLogitsAndProbsPerImage() {
+        List<String> texts = Fixtures.texts().subList(0, 4);
+        List<String> args = new ArrayList<>(List.of("similarity", "--model", model.toString(), "--image", image(0), image(4), "--text"));
+        args.addAll(texts);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        List<Map<String, Object>> lines = r.lines();
+        assertEquals(2, lines.size());
+        try (SafeTensorsFile expected = Fixtures.expected()) {
+            float[] logits = expected.floats("logits_per_image");    // [5, 13]
+            int[] imageRows = {0, 4};
+            for (int k = 0; k < 2; k++) {
+                assertEquals(image(imageRows[k]), lines.get(k).get("image"));
+                float[] got = floats(lines.get(k).get("logits"));
+                assertClose(logits, imageRows[k] * 13, got, 1e-3, "logits of image " + imageRows[k]);
+                float sum = 0;
+                for (float p : floats(lines.get(k).get("probs"))) {
+                    sum += p;
+                }
+                assertEquals(1f, sum, 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void checkpointsAreAcceptedDirectlyAsModels() {
+        Result r = run("embed", "--model", Fixtures.tiny("gmp-openai.safetensors").toString(), "--text", "a cat");
+        assertEquals(0, r.status(), r.err());
+        try (SafeTensorsFile expected = Fixtures.expected()) {
+            assertClose(expected.floats("text_embeds"), 10 * 32, floats(r.lines().getFirst().get("embedding")), 1e-4, "a cat");
+        }
+    }
+
+    @Test
+    void oneUnreadableImageIsReportedAndTheRestGoOn() throws IOException {
+        Path broken = dir.resolve("broken.jpg");
+        Files.write(broken, new byte[0]);
+        Result r = run("similarity", "--model", model.toString(), "--image", image(0), broken.toString(), image(2), "--text", "a cat");
+        assertEquals(1, r.status());
+        assertEquals(2, r.lines().size());
+        assertEquals(image(2), r.lines().get(1).get("image"));
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: " + broken + ": empty file"), r.err());
+
+        Result e = run("embed", "--model", model.toString(), "--image", broken.toString(), "--text", "a dog");
+        assertEquals(1, e.status());
+        assertEquals(List.of("text"), e.lines().stream().map(l -> l.get("type")).toList());
+    }
+
+    @Test
+    void errorsAreOneLineWithStatus2() {
+        assertUsageError(run("embed", "--model", dir.resolve("missing.safetensors").toString(), "--text", "x"),
+                "missing.safetensors: no such file or folder");
+        assertUsageError(run("embed", "--model", model.toString(), "--text", ""), "text 1 is empty");
+        assertUsageError(run("similarity", "--model", model.toString(), "--image", image(0)), "at least one --image and one --text");
+        assertUsageError(run("tokenize", "--model", model.toString(), "--bogus", "x"), "unknown option --bogus");
+        assertUsageError(run("tokenize", "--model"), "--model needs a value");
+        assertUsageError(run("convert", "a"), "convert takes SRC and DST");
+        assertUsageError(run("convert", "a", "b", "--dtype", "f64"), "unknown dtype 'f64'");
+        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'");
+        assertUsageError(run("embed", "--model", Fixtures.tiny("images/camera.png").toString(), "--text", "x"), "camera.png");
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Result r = run("--verbose", "embed", "--model", Fixtures.tiny("images/camera.png").toString(), "--text", "x");
+        assertEquals(2, r.status());
+        assertTrue(r.err().lines().count() > 1, "stack trace under --verbose");
+        assertTrue(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void aFailedConvertLeavesNothing() throws IOException {
+        Path target = dir.resolve("never.safetensors");
+        Result r = run("convert", Fixtures.tiny("images/camera.png").toString(), target.toString());
+        assertEquals(2, r.status());
+        assertFalse(Files.exists(target));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("partial")), "no temporary left");
+        }
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Result r = run("--help");
+        assertEquals(0, r.status());
+        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity")) {
+            assertTrue(r.out().contains(c), c);
+        }
+    }
+}
