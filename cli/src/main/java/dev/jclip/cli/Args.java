@@ -100,6 +100,13 @@ final class Args {
         return list(null);
     }
 
+    /** For commands whose inputs all come through options. */
+    void requireNoPositional(String hint) {
+        if (!positional().isEmpty()) {
+            throw new UsageException("unexpected argument '" + positional().getFirst() + "' (" + hint + ")");
+        }
+    }
+
     String one(String option) {
         List<String> l = list(option);
         if (l.size() > 1) {

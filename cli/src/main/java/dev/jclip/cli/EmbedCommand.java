@@ -28,9 +28,7 @@ final class EmbedCommand implements Command {
     @Override
     public int run(Args args, Console console) {
         String model = args.required("--model");
-        if (!args.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positional().getFirst() + "' (use --image or --text)");
-        }
+        args.requireNoPositional("use --image or --text");
         if (args.all().isEmpty() || args.list("--image").isEmpty() && args.list("--text").isEmpty()) {
             throw new UsageException("embed needs at least one --image or --text");
         }

@@ -30,9 +30,7 @@ final class SimilarityCommand implements Command {
     @Override
     public int run(Args args, Console console) {
         String model = args.required("--model");
-        if (!args.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positional().getFirst() + "' (use --image or --text)");
-        }
+        args.requireNoPositional("use --image or --text");
         List<String> images = args.list("--image");
         List<String> texts = args.list("--text");
         if (images.isEmpty() || texts.isEmpty()) {
