@@ -2,7 +2,6 @@ package dev.jclip.cli;
 
 import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.weights.Checkpoint;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,6 @@ final class Models {
         if (!Files.exists(p)) {
             throw new UsageException("--model " + model + ": no such file or folder");
         }
-        try (Checkpoint ck = Converter.open(p)) {
-            return ClipModel.load(ck);
-        }
+        return ClipModel.load(Converter.open(p)); // the model owns the checkpoint and closes it
     }
 }

@@ -36,8 +36,10 @@ public final class ClipModel implements AutoCloseable {
     private final ClipTokenizer tokenizer;
     private final ImagePreprocessor preprocessor;
     private final Kernels kernels;
+    private final Checkpoint checkpoint;
 
-    private ClipModel(ClipConfig config, ClipNetwork network, ClipTokenizer tokenizer, Kernels kernels) {
+    private ClipModel(Checkpoint checkpoint, ClipConfig config, ClipNetwork network, ClipTokenizer tokenizer, Kernels kernels) {
+        this.checkpoint = checkpoint;
         this.config = config;
         this.network = network;
         this.tokenizer = tokenizer;
@@ -45,23 +47,32 @@ public final class ClipModel implements AutoCloseable {
         this.kernels = kernels;
     }
 
-    /** Loads a converted model file ({@code ./clip convert}). */
+    /**
+     * Loads a converted model file ({@code ./clip convert}). The weight matrices stay in the
+     * memory-mapped file, in its stored precision; {@link #close()} unmaps it.
+     */
     public static ClipModel load(Path modelFile) {
-        try (RuntimeFile file = RuntimeFile.open(modelFile)) {
-            return load(file);
-        }
+        return load(RuntimeFile.open(modelFile));
     }
 
-    /** Loads from any runtime-layout checkpoint, e.g. one the converter builds in memory. */
+    /**
+     * Loads from any runtime-layout checkpoint, e.g. one the converter builds in memory. The model
+     * takes the checkpoint over and closes it in {@link #close()}.
+     */
     public static ClipModel load(Checkpoint checkpoint) {
         return load(checkpoint, KernelProvider.kernels());
     }
 
     /** As {@link #load(Checkpoint)}, computing with the given kernels (e.g. the scalar specification). */
     public static ClipModel load(Checkpoint checkpoint, Kernels kernels) {
-        ClipConfig cfg = checkpoint.config();
-        ClipTokenizer tokenizer = new ClipTokenizer(checkpoint.tokenizer(), cfg.text().contextLength());
-        return new ClipModel(cfg, ClipNetwork.load(checkpoint), tokenizer, kernels);
+        try {
+            ClipConfig cfg = checkpoint.config();
+            ClipTokenizer tokenizer = new ClipTokenizer(checkpoint.tokenizer(), cfg.text().contextLength());
+            return new ClipModel(checkpoint, cfg, ClipNetwork.load(checkpoint), tokenizer, kernels);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
     }
 
     public ClipConfig config() {
@@ -267,8 +278,9 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
-    /** Nothing to release today: weights are copied to the heap at load. Kept for memory-mapped weights. */
+    /** Releases the model file; calls still running or made afterwards fail with IllegalStateException. */
     @Override
     public void close() {
+        checkpoint.close();
     }
 }

@@ -3,12 +3,14 @@ package dev.jclip.tensor;
 /**
  * The numerical kernels a CLIP forward pass is made of.
  *
- * <p>Matrices are row-major {@code float[]} with an explicit offset, so one activation buffer can hold
- * several tensors. Dimension letters used throughout: M rows of the left operand (tokens), K the
- * reduction length, N output columns, H heads, Dh head width. All accumulation is in fp32.
+ * <p>Activations are row-major {@code float[]} with explicit offsets, so one buffer can hold several
+ * tensors; weights are {@link Matrix} in their stored precision. Dimension letters: M rows of the left
+ * operand (tokens), K the reduction length, N output columns, H heads, Dh head width. All accumulation
+ * is in fp32.
  *
  * <p>{@link ScalarKernels} is the specification: every other implementation must agree with it to
- * rounding. Kernels trust their arguments; callers validate shapes at the public boundary.
+ * rounding, and is tested against it. Kernels trust their arguments; callers validate shapes at the
+ * public boundary.
  */
 public interface Kernels {
 
@@ -16,10 +18,10 @@ public interface Kernels {
     String name();
 
     /**
-     * {@code out[M,N] = x[M,K] · w[N,K]ᵀ + bias[N]}: a linear layer with PyTorch's {@code [out, in]}
-     * weight layout. {@code bias} may be null.
+     * {@code out[M,N] = x[M,K] · w[K,N] + bias[N]}: a linear layer, K = {@code w.rows()},
+     * N = {@code w.cols()}. {@code bias} may be null.
      */
-    void linear(float[] x, int xOff, float[] w, float[] bias, float[] out, int outOff, int m, int k, int n);
+    void linear(float[] x, int xOff, Matrix w, float[] bias, float[] out, int outOff, int m);
 
     /** Row-wise LayerNorm over {@code d} columns: {@code out = (x - mean) / sqrt(var + eps) * gamma + beta}. */
     void layerNorm(float[] x, int xOff, float[] gamma, float[] beta, float eps,
@@ -35,11 +37,14 @@ public interface Kernels {
     void softmax(float[] x, int off, int len);
 
     /**
-     * Multi-head scaled dot-product attention over packed projections.
+     * Multi-head scaled dot-product attention over packed projections, for {@code m} tokens.
      *
-     * @param qkv    [M, 3·H·Dh] rows of (q | k | v), each split into H heads of Dh columns
-     * @param out    [M, H·Dh] the heads' outputs, concatenated per row
+     * @param qkv    [M, 3·H·Dh] rows of (q | k | v) from {@code qkvOff}, each split into H heads of Dh
+     * @param out    [M, H·Dh] the heads' outputs, concatenated per row, from {@code outOff}
      * @param causal when true, token i attends to tokens 0..i only
      */
-    void attention(float[] qkv, float[] out, int m, int heads, int headDim, boolean causal);
+    void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int headDim, boolean causal);
+
+    /** Row {@code r} of {@code w}, widened to fp32, into {@code dst[off..off+cols)}. */
+    void readRow(Matrix w, int r, float[] dst, int off);
 }

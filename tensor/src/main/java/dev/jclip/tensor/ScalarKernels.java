@@ -9,17 +9,23 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void linear(float[] x, int xOff, float[] w, float[] bias, float[] out, int outOff, int m, int k, int n) {
+    public void linear(float[] x, int xOff, Matrix w, float[] bias, float[] out, int outOff, int m) {
+        int k = w.rows();
+        int n = w.cols();
         for (int i = 0; i < m; i++) {
-            int xRow = xOff + i * k;
-            int outRow = outOff + i * n;
             for (int j = 0; j < n; j++) {
-                int wRow = j * k;
-                float sum = 0f;
-                for (int p = 0; p < k; p++) {
-                    sum += x[xRow + p] * w[wRow + p];
+                out[outOff + i * n + j] = bias == null ? 0f : bias[j];
+            }
+        }
+        float[] wRow = new float[n];
+        for (int p = 0; p < k; p++) {
+            readRow(w, p, wRow, 0);
+            for (int i = 0; i < m; i++) {
+                float xv = x[xOff + i * k + p];
+                int o = outOff + i * n;
+                for (int j = 0; j < n; j++) {
+                    out[o + j] += xv * wRow[j];
                 }
-                out[outRow + j] = bias == null ? sum : sum + bias[j];
             }
         }
     }
@@ -83,15 +89,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void attention(float[] qkv, float[] out, int m, int heads, int headDim, boolean causal) {
+    public void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int headDim, boolean causal) {
         int width = heads * headDim;
         int stride = 3 * width;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[] scores = new float[m];
         for (int h = 0; h < heads; h++) {
-            int qCol = h * headDim;
-            int kCol = width + h * headDim;
-            int vCol = 2 * width + h * headDim;
+            int qCol = qkvOff + h * headDim;
+            int kCol = qkvOff + width + h * headDim;
+            int vCol = qkvOff + 2 * width + h * headDim;
             for (int i = 0; i < m; i++) {
                 int keys = causal ? i + 1 : m;
                 int q = i * stride + qCol;
@@ -104,7 +110,7 @@ public final class ScalarKernels implements Kernels {
                     scores[j] = dot * scale;
                 }
                 softmax(scores, 0, keys);
-                int o = i * width + h * headDim;
+                int o = outOff + i * width + h * headDim;
                 for (int c = 0; c < headDim; c++) {
                     out[o + c] = 0f;
                 }
@@ -116,6 +122,13 @@ public final class ScalarKernels implements Kernels {
                     }
                 }
             }
+        }
+    }
+
+    @Override
+    public void readRow(Matrix w, int r, float[] dst, int off) {
+        for (int c = 0; c < w.cols(); c++) {
+            dst[off + c] = w.get(r, c);
         }
     }
 }

@@ -21,18 +21,18 @@ class ScalarKernelsTest {
     }
 
     @Test
-    void linearIsXTimesWTransposedPlusBias() {
+    void linearIsXTimesWPlusBias() {
         int m = 5, kk = 13, n = 7;
         float[] x = random(1, 3 + m * kk);  // offset 3 into the buffer
-        float[] w = random(2, n * kk);
+        float[] w = random(2, kk * n);      // [K, N]
         float[] b = random(3, n);
         float[] out = new float[2 + m * n];
-        k.linear(x, 3, w, b, out, 2, m, kk, n);
+        k.linear(x, 3, Matrix.of(w, kk, n), b, out, 2, m);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = b[j];
                 for (int p = 0; p < kk; p++) {
-                    s += (double) x[3 + i * kk + p] * w[j * kk + p];
+                    s += (double) x[3 + i * kk + p] * w[p * n + j];
                 }
                 assertEquals(s, out[2 + i * n + j], 1e-5, "out[" + i + "," + j + "]");
             }
@@ -103,7 +103,7 @@ class ScalarKernelsTest {
             int m = 6, heads = 2, dh = 5, width = heads * dh;
             float[] qkv = random(7, m * 3 * width);
             float[] out = new float[m * width];
-            k.attention(qkv, out, m, heads, dh, causal);
+            k.attention(qkv, 0, out, 0, m, heads, dh, causal);
             for (int h = 0; h < heads; h++) {
                 for (int i = 0; i < m; i++) {
                     int keys = causal ? i + 1 : m;

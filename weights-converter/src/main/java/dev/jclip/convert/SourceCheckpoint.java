@@ -74,13 +74,16 @@ final class SourceCheckpoint implements Checkpoint {
             case COPY -> List.of(shape);
             case TRANSPOSE -> List.of(new long[]{shape[1], shape[0]});
             case CONCAT_QKV -> {
-                long[] part = shape.clone();
-                part[0] = shape[0] / 3;
+                long[] part = {shape[0] / 3};
                 yield List.of(part, part, part);
             }
-            case FLATTEN_PATCH_KERNEL -> {
+            case CONCAT_QKV_TRANSPOSE -> {
+                long[] part = {shape[1] / 3, shape[0]};                 // [D, D] as [out, in]
+                yield List.of(part, part, part);
+            }
+            case FLATTEN_PATCH_KERNEL_TRANSPOSE -> {
                 int p = cfg.vision().patchSize();
-                yield List.of(new long[]{shape[0], cfg.vision().channels(), p, p});
+                yield List.of(new long[]{shape[1], cfg.vision().channels(), p, p});
             }
         };
     }
@@ -126,9 +129,12 @@ final class SourceCheckpoint implements Checkpoint {
         WeightTable.Source src = layout.source(row);
         List<String> names = src.names();
         return switch (src.transform()) {
-            case COPY, FLATTEN_PATCH_KERNEL -> raw.floats(names.getFirst()); // a reshape moves no values
-            case TRANSPOSE -> transpose(raw.floats(names.getFirst()), (int) row.shape()[1], (int) row.shape()[0]);
+            case COPY -> raw.floats(names.getFirst());
+            case TRANSPOSE, FLATTEN_PATCH_KERNEL_TRANSPOSE ->                 // the flattening reshape moves no values
+                    transpose(raw.floats(names.getFirst()), (int) row.shape()[1], (int) row.shape()[0]);
             case CONCAT_QKV -> concat(raw.floats(names.get(0)), raw.floats(names.get(1)), raw.floats(names.get(2)));
+            case CONCAT_QKV_TRANSPOSE -> transpose(concat(raw.floats(names.get(0)), raw.floats(names.get(1)),
+                    raw.floats(names.get(2))), (int) row.shape()[1], (int) row.shape()[0]);
         };
     }
 

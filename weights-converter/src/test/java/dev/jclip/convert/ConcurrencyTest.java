@@ -2,7 +2,7 @@ package dev.jclip.convert;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.testing.Fixtures;
-import dev.jclip.core.weights.Checkpoint;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -18,10 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 class ConcurrencyTest {
     @Test
     void concurrentCallersGetTheSequentialResults() throws Exception {
-        ClipModel clip;
-        try (Checkpoint ck = Converter.open(Fixtures.tiny("hf"))) {
-            clip = ClipModel.load(ck);
-        }
+        Path file = Files.createTempFile("concurrency", ".safetensors");
+        Converter.convert(Fixtures.tiny("hf"), file, null);
+        ClipModel clip = ClipModel.load(file);
         List<String> texts = Fixtures.texts();
         List<Path> images = Fixtures.images();
         List<float[]> textWant = clip.encodeTexts(texts);
@@ -41,6 +40,9 @@ class ConcurrencyTest {
             for (Future<?> f : futures) {
                 f.get();
             }
+        } finally {
+            clip.close();
+            Files.delete(file);
         }
     }
 }

@@ -12,23 +12,21 @@ import dev.jclip.tensor.Kernels;
  */
 final class ResidualAttentionBlock {
     private final LayerNorm ln1;
-    private final Linear inProj;   // [3D, D]: q, k, v stacked
+    private final Linear inProj;   // [D, 3D]: q, k, v side by side
     private final Linear outProj;  // [D, D]
     private final LayerNorm ln2;
-    private final Linear cFc;      // [M, D]
-    private final Linear cProj;    // [D, M]
+    private final Linear cFc;      // [D, M]
+    private final Linear cProj;    // [M, D]
     private final int heads;
     private final Activation activation;
 
     ResidualAttentionBlock(Weights w, String name, ClipConfig.Tower t) {
-        int d = t.width();
-        int m = t.mlpWidth();
         this.ln1 = LayerNorm.load(w, name + ".ln1", t.layerNormEps());
-        this.inProj = Linear.load(w, name + ".attn.inProj", d, 3 * d);
-        this.outProj = Linear.load(w, name + ".attn.outProj", d, d);
+        this.inProj = Linear.load(w, name + ".attn.inProj");
+        this.outProj = Linear.load(w, name + ".attn.outProj");
         this.ln2 = LayerNorm.load(w, name + ".ln2", t.layerNormEps());
-        this.cFc = Linear.load(w, name + ".cFc", d, m);
-        this.cProj = Linear.load(w, name + ".cProj", m, d);
+        this.cFc = Linear.load(w, name + ".cFc");
+        this.cProj = Linear.load(w, name + ".cProj");
         this.heads = t.heads();
         this.activation = t.activation();
     }
@@ -43,7 +41,7 @@ final class ResidualAttentionBlock {
 
         ln1.apply(k, x, 0, h, 0, n);
         inProj.apply(k, h, 0, qkv, 0, n);
-        k.attention(qkv, heads, n, this.heads, d / this.heads, causal);
+        k.attention(qkv, 0, heads, 0, n, this.heads, d / this.heads, causal);
         outProj.apply(k, heads, 0, h, 0, n);
         addInPlace(x, h, n * d);
 

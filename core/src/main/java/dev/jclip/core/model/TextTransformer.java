@@ -2,6 +2,7 @@ package dev.jclip.core.model;
 
 import dev.jclip.core.model.ClipConfig.TextConfig;
 import dev.jclip.tensor.Kernels;
+import dev.jclip.tensor.Matrix;
 
 /**
  * CLIP's text encoder, as the text half of OpenAI's {@code CLIP}: token + position embeddings, causal
@@ -10,23 +11,22 @@ import dev.jclip.tensor.Kernels;
  */
 public final class TextTransformer {
     private final TextConfig cfg;
-    private final float[] tokenEmbedding;        // [V, D]
+    private final Matrix tokenEmbedding;         // [V, D], left in the file: a lookup reads N rows
     private final float[] positionalEmbedding;   // [T, D]
     private final ResidualAttentionBlock[] blocks;
     private final LayerNorm lnFinal;
-    private final Linear proj;                   // [E, D], no bias; null for a bare CLIPTextModel
+    private final Linear proj;                   // [D, E], no bias; null for a bare CLIPTextModel
 
     TextTransformer(Weights w, TextConfig cfg) {
         this.cfg = cfg;
-        int d = cfg.width();
-        this.tokenEmbedding = w.get("text.tokenEmbedding");
+        this.tokenEmbedding = w.matrix("text.tokenEmbedding");
         this.positionalEmbedding = w.get("text.positionalEmbedding");
         this.blocks = new ResidualAttentionBlock[cfg.layers()];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = new ResidualAttentionBlock(w, "text.blocks." + i, cfg);
         }
         this.lnFinal = LayerNorm.load(w, "text.lnFinal", cfg.layerNormEps());
-        this.proj = cfg.projectionDim() > 0 ? Linear.loadNoBias(w, "text.proj", d, cfg.projectionDim()) : null;
+        this.proj = cfg.projectionDim() > 0 ? Linear.loadNoBias(w, "text.proj") : null;
     }
 
     /**
@@ -39,7 +39,7 @@ public final class TextTransformer {
         int n = ids.length;
         float[] x = new float[n * d];                     // [N, D]
         for (int i = 0; i < n; i++) {
-            System.arraycopy(tokenEmbedding, ids[i] * d, x, i * d, d);
+            k.readRow(tokenEmbedding, ids[i], x, i * d);
             for (int c = 0; c < d; c++) {
                 x[i * d + c] += positionalEmbedding[i * d + c];
             }

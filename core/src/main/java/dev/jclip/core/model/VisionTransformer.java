@@ -9,19 +9,17 @@ import dev.jclip.tensor.Kernels;
  */
 public final class VisionTransformer {
     private final VisionConfig cfg;
-    private final Linear conv1;                  // [D, C·P·P]: the stride-P convolution as a matrix, no bias
+    private final Linear conv1;                  // [C·P·P, D]: the stride-P convolution as a matrix, no bias
     private final float[] classEmbedding;        // [D]
     private final float[] positionalEmbedding;   // [N, D]
     private final LayerNorm lnPre;
     private final ResidualAttentionBlock[] blocks;
     private final LayerNorm lnPost;
-    private final Linear proj;                   // [E, D], no bias; null if the tower has no projection
+    private final Linear proj;                   // [D, E], no bias; null if the tower has no projection
 
     VisionTransformer(Weights w, VisionConfig cfg) {
         this.cfg = cfg;
-        int d = cfg.width();
-        int cpp = cfg.channels() * cfg.patchSize() * cfg.patchSize();
-        this.conv1 = Linear.loadNoBias(w, "visual.conv1.weight", cpp, d);
+        this.conv1 = Linear.loadNoBias(w, "visual.conv1.weight");
         this.classEmbedding = w.get("visual.classEmbedding");
         this.positionalEmbedding = w.get("visual.positionalEmbedding");
         this.lnPre = LayerNorm.load(w, "visual.lnPre", cfg.layerNormEps());
@@ -30,7 +28,7 @@ public final class VisionTransformer {
             blocks[i] = new ResidualAttentionBlock(w, "visual.blocks." + i, cfg);
         }
         this.lnPost = LayerNorm.load(w, "visual.lnPost", cfg.layerNormEps());
-        this.proj = cfg.projectionDim() > 0 ? Linear.loadNoBias(w, "visual.proj", d, cfg.projectionDim()) : null;
+        this.proj = cfg.projectionDim() > 0 ? Linear.loadNoBias(w, "visual.proj") : null;
     }
 
     /** The image embedding [E] (projected, not normalised) of {@code pixels} [C, S, S]. */

@@ -2,6 +2,7 @@ package dev.jclip.core.weights;
 
 import dev.jclip.core.model.ClipConfig;
 import dev.jclip.core.tokenizer.TokenizerFiles;
+import dev.jclip.tensor.Matrix;
 
 import java.util.Set;
 
@@ -24,6 +25,18 @@ public interface Checkpoint extends AutoCloseable {
 
     /** A runtime tensor's values in fp32. */
     float[] floats(String runtimeName);
+
+    /**
+     * A 2-D runtime tensor as a weight matrix, in its stored precision where the checkpoint can hand
+     * it out without a copy (a memory-mapped file), otherwise as fp32.
+     */
+    default Matrix matrix(String runtimeName) {
+        long[] shape = spec(runtimeName).shape();
+        if (shape.length != 2) {
+            throw new ModelFormatException("tensor '" + runtimeName + "' is not a matrix: " + java.util.Arrays.toString(shape));
+        }
+        return Matrix.of(floats(runtimeName), Math.toIntExact(shape[0]), Math.toIntExact(shape[1]));
+    }
 
     /** Free the files behind the checkpoint; arrays already returned stay valid. */
     @Override

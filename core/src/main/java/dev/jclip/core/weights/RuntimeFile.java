@@ -5,6 +5,8 @@ import dev.jclip.core.model.ClipConfig;
 import dev.jclip.core.safetensors.SafeTensorsFile;
 import dev.jclip.core.safetensors.TensorInfo;
 import dev.jclip.core.tokenizer.TokenizerFiles;
+import dev.jclip.tensor.Matrix;
+import dev.jclip.tensor.Precision;
 
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -124,6 +126,22 @@ public final class RuntimeFile implements Checkpoint {
     @Override
     public float[] floats(String runtimeName) {
         return file.floats(runtimeName);
+    }
+
+    /** Zero-copy: a view of the mapped file in the stored precision. Valid until {@link #close()}. */
+    @Override
+    public Matrix matrix(String runtimeName) {
+        TensorInfo t = file.info(runtimeName);
+        if (t.shape().length != 2) {
+            throw new ModelFormatException(file.path() + ": tensor '" + runtimeName + "' is not a matrix: " + t.shapeString());
+        }
+        Precision p = switch (t.dtype()) {
+            case F32 -> Precision.F32;
+            case F16 -> Precision.F16;
+            case BF16 -> Precision.BF16;
+            default -> throw new ModelFormatException(file.path() + ": tensor '" + runtimeName + "' is " + t.dtype());
+        };
+        return Matrix.wrap(file.segment(runtimeName), p, Math.toIntExact(t.shape()[0]), Math.toIntExact(t.shape()[1]));
     }
 
     public Map<String, String> metadata() {

@@ -15,6 +15,7 @@ import java.util.List;
  *
  * <p>Shape letters: D width of a tower, M its MLP width, E the projection (embedding) width,
  * V vocabulary size, T text context length, G patches per side, C image channels, P patch size.
+ * Linear weights are [in, out] at runtime (see {@link Transform}).
  */
 public final class WeightTable {
 
@@ -58,9 +59,9 @@ public final class WeightTable {
         long d = v.width();
         long g = v.grid();
         long cpp = (long) v.channels() * v.patchSize() * v.patchSize();
-        rows.add(new Row("visual.conv1.weight", new long[]{d, cpp},                                         // [D, C·P·P]
-                Source.of(Transform.FLATTEN_PATCH_KERNEL, "vision_model.embeddings.patch_embedding.weight"),
-                Source.of(Transform.FLATTEN_PATCH_KERNEL, "visual.conv1.weight")));
+        rows.add(new Row("visual.conv1.weight", new long[]{cpp, d},                                         // [C·P·P, D]
+                Source.of(Transform.FLATTEN_PATCH_KERNEL_TRANSPOSE, "vision_model.embeddings.patch_embedding.weight"),
+                Source.of(Transform.FLATTEN_PATCH_KERNEL_TRANSPOSE, "visual.conv1.weight")));
         rows.add(new Row("visual.classEmbedding", new long[]{d},                                            // [D]
                 Source.of(Transform.COPY, "vision_model.embeddings.class_embedding"),
                 Source.of(Transform.COPY, "visual.class_embedding")));
@@ -74,9 +75,9 @@ public final class WeightTable {
         }
         layerNorm(rows, "visual.lnPost", d, "vision_model.post_layernorm", "visual.ln_post");
         if (v.projectionDim() > 0) {
-            rows.add(new Row("visual.proj", new long[]{v.projectionDim(), d},                               // [E, D]
-                    Source.of(Transform.COPY, "visual_projection.weight"),
-                    Source.of(Transform.TRANSPOSE, "visual.proj")));
+            rows.add(new Row("visual.proj", new long[]{d, v.projectionDim()},                               // [D, E]
+                    Source.of(Transform.TRANSPOSE, "visual_projection.weight"),
+                    Source.of(Transform.COPY, "visual.proj")));
         }
     }
 
@@ -94,30 +95,31 @@ public final class WeightTable {
         }
         layerNorm(rows, "text.lnFinal", d, "text_model.final_layer_norm", "ln_final");
         if (t.projectionDim() > 0) {
-            rows.add(new Row("text.proj", new long[]{t.projectionDim(), d},                                 // [E, D]
-                    Source.of(Transform.COPY, "text_projection.weight"),
-                    Source.of(Transform.TRANSPOSE, "text_projection")));
+            rows.add(new Row("text.proj", new long[]{d, t.projectionDim()},                                 // [D, E]
+                    Source.of(Transform.TRANSPOSE, "text_projection.weight"),
+                    Source.of(Transform.COPY, "text_projection")));
         }
     }
 
     private static void block(List<Row> rows, String rt, long d, long m, String hf, String oa) {
         layerNorm(rows, rt + ".ln1", d, hf + ".layer_norm1", oa + ".ln_1");
         String q = hf + ".self_attn.q_proj", k = hf + ".self_attn.k_proj", v = hf + ".self_attn.v_proj";
-        rows.add(new Row(rt + ".attn.inProj.weight", new long[]{3 * d, d},                                  // [3D, D]
-                Source.of(Transform.CONCAT_QKV, q + ".weight", k + ".weight", v + ".weight"),
-                Source.of(Transform.COPY, oa + ".attn.in_proj_weight")));
+        rows.add(new Row(rt + ".attn.inProj.weight", new long[]{d, 3 * d},                                  // [D, 3D]
+                Source.of(Transform.CONCAT_QKV_TRANSPOSE, q + ".weight", k + ".weight", v + ".weight"),
+                Source.of(Transform.TRANSPOSE, oa + ".attn.in_proj_weight")));
         rows.add(new Row(rt + ".attn.inProj.bias", new long[]{3 * d},                                       // [3D]
                 Source.of(Transform.CONCAT_QKV, q + ".bias", k + ".bias", v + ".bias"),
                 Source.of(Transform.COPY, oa + ".attn.in_proj_bias")));
         linear(rows, rt + ".attn.outProj", d, d, hf + ".self_attn.out_proj", oa + ".attn.out_proj");  // [D, D]
         layerNorm(rows, rt + ".ln2", d, hf + ".layer_norm2", oa + ".ln_2");
-        linear(rows, rt + ".cFc", m, d, hf + ".mlp.fc1", oa + ".mlp.c_fc");                           // [M, D]
-        linear(rows, rt + ".cProj", d, m, hf + ".mlp.fc2", oa + ".mlp.c_proj");                       // [D, M]
+        linear(rows, rt + ".cFc", d, m, hf + ".mlp.fc1", oa + ".mlp.c_fc");                           // [D, M]
+        linear(rows, rt + ".cProj", m, d, hf + ".mlp.fc2", oa + ".mlp.c_proj");                       // [M, D]
     }
 
-    private static void linear(List<Row> rows, String rt, long out, long in, String hf, String oa) {
-        rows.add(new Row(rt + ".weight", new long[]{out, in},
-                Source.of(Transform.COPY, hf + ".weight"), Source.of(Transform.COPY, oa + ".weight")));
+    /** A Linear layer: weight [in, out] at runtime, [out, in] in both checkpoint layouts. */
+    private static void linear(List<Row> rows, String rt, long in, long out, String hf, String oa) {
+        rows.add(new Row(rt + ".weight", new long[]{in, out},
+                Source.of(Transform.TRANSPOSE, hf + ".weight"), Source.of(Transform.TRANSPOSE, oa + ".weight")));
         rows.add(new Row(rt + ".bias", new long[]{out},
                 Source.of(Transform.COPY, hf + ".bias"), Source.of(Transform.COPY, oa + ".bias")));
     }
