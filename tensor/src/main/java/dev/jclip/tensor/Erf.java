@@ -6,7 +6,7 @@ package dev.jclip.tensor;
  * <p>The JDK has no {@code erf}. This uses W. J. Cody's rational Chebyshev approximations (1969), whose
  * relative error is below 1e-16 on each of the three ranges, far below the fp32 the kernels produce.
  */
-final class Erf {
+public final class Erf {
     private Erf() {
     }
 
@@ -28,7 +28,7 @@ final class Erf {
             5.27905102951428412e-1, 6.05183413124413191e-2, 2.33520497626869185e-3};
     private static final double SQRT_PI_INV = 0.56418958354775628695;
 
-    static double erf(double x) {
+    public static double erf(double x) {
         double y = Math.abs(x);
         if (y <= 0.46875) {
             double z = y * y;

@@ -5,6 +5,8 @@ import dev.jclip.core.Similarity;
 import dev.jclip.core.model.Trace;
 import dev.jclip.core.safetensors.SafeTensorsFile;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.weights.RuntimeFile;
+import dev.jclip.tensor.KernelProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -42,14 +44,24 @@ class ParityTest {
         return Stream.of("hf", "openai-fp16.safetensors", "gmp-openai.safetensors");
     }
 
+    /** Every layout on the kernels this JVM chose (SIMD under the test flags) and on the scalar specification. */
+    static Stream<String> cases() {
+        return layouts().flatMap(l -> Stream.of(l, l + SCALAR));
+    }
+
+    private static final String SCALAR = " (scalar kernels)";
+
     @BeforeAll
     void convertEveryLayout() throws IOException {
+        assertEquals("simd-256", KernelProvider.kernels().name().replace("512", "256"),
+                "the tests run with --add-modules jdk.incubator.vector, so the SIMD kernels are under test");
         dir = Files.createTempDirectory("parity");
         expected = Fixtures.expected();
         for (String layout : layouts().toList()) {
             Path converted = dir.resolve(layout.replace(".safetensors", "") + ".runtime.safetensors");
             Converter.convert(Fixtures.tiny(layout), converted, null);
             models.put(layout, ClipModel.load(converted));
+            models.put(layout + SCALAR, ClipModel.load(RuntimeFile.open(converted), KernelProvider.scalar()));
         }
     }
 
@@ -66,7 +78,7 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void tokenIdsAreExact(String layout) {
         List<String> texts = Fixtures.texts();
         List<int[]> ids = Fixtures.inputIds();
@@ -76,7 +88,7 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void textEmbeddings(String layout) {
         float[] want = expected.floats("text_embeds");          // [13, 32]
         List<String> texts = Fixtures.texts();
@@ -88,7 +100,7 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void imageEmbeddings(String layout) {
         float[] want = expected.floats("image_embeds");         // [5, 32]
         List<Path> images = Fixtures.images();
@@ -99,7 +111,7 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void logitsPerImage(String layout) {
         ClipModel m = models.get(layout);
         Similarity s = m.similarity(m.encodeImages(Fixtures.images()), m.encodeTexts(Fixtures.texts()));
@@ -116,7 +128,7 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void visionTrace(String layout) {
         Map<String, float[]> trace = new HashMap<>();
         float[] pixels = Arrays.copyOf(expected.floats("pixel_values"), 3 * 224 * 224);
@@ -127,7 +139,7 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void textTrace(String layout) {
         Map<String, float[]> trace = new HashMap<>();
         int[] ids = Arrays.copyOf(Fixtures.inputIds().getFirst(), 77); // padded with 0, as OpenAI's clip.tokenize does
@@ -138,9 +150,10 @@ class ParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("layouts")
+    @MethodSource("cases")
     void inMemoryConversionGivesTheSameModel(String layout) {
-        try (ClipModel direct = ClipModel.load(Converter.open(Fixtures.tiny(layout)))) {
+        try (ClipModel direct = ClipModel.load(Converter.open(Fixtures.tiny(layout.replace(SCALAR, ""))),
+                layout.endsWith(SCALAR) ? KernelProvider.scalar() : KernelProvider.kernels())) {
             assertArrayEquals(models.get(layout).encodeText("a photo of a cat"), direct.encodeText("a photo of a cat"));
         }
     }

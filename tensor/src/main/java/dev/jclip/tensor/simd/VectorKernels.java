@@ -1,0 +1,120 @@
+package dev.jclip.tensor.simd;
+
+import dev.jclip.tensor.Kernels;
+import dev.jclip.tensor.Matrix;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The kernels on the Vector API ({@code jdk.incubator.vector}), the only package that imports it.
+ * Each method computes what its {@link dev.jclip.tensor.ScalarKernels} twin does, to rounding.
+ */
+public final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> F = Widen.F;
+    private static final int L = Widen.L;
+
+    @Override
+    public String name() {
+        return "simd-" + F.vectorBitSize();
+    }
+
+    @Override
+    public void linear(float[] x, int xOff, Matrix w, float[] bias, float[] out, int outOff, int m) {
+        Gemm.linear(x, xOff, w, bias, out, outOff, m);
+    }
+
+    @Override
+    public void layerNorm(float[] x, int xOff, float[] gamma, float[] beta, float eps,
+                          float[] out, int outOff, int rows, int d) {
+        for (int r = 0; r < rows; r++) {
+            int in = xOff + r * d;
+            int o = outOff + r * d;
+            FloatVector acc = FloatVector.zero(F);
+            int c = 0;
+            for (; c + L <= d; c += L) {
+                acc = acc.add(FloatVector.fromArray(F, x, in + c));
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; c < d; c++) {
+                sum += x[in + c];
+            }
+            float mean = sum / d;
+            FloatVector meanV = FloatVector.broadcast(F, mean);
+            acc = FloatVector.zero(F);
+            c = 0;
+            for (; c + L <= d; c += L) {
+                FloatVector t = FloatVector.fromArray(F, x, in + c).sub(meanV);
+                acc = t.fma(t, acc);
+            }
+            float sq = acc.reduceLanes(VectorOperators.ADD);
+            for (; c < d; c++) {
+                float t = x[in + c] - mean;
+                sq += t * t;
+            }
+            float inv = (float) (1.0 / Math.sqrt(sq / d + eps));
+            c = 0;
+            for (; c + L <= d; c += L) {
+                FloatVector t = FloatVector.fromArray(F, x, in + c).sub(meanV).mul(inv);
+                t.fma(FloatVector.fromArray(F, gamma, c), FloatVector.fromArray(F, beta, c)).intoArray(out, o + c);
+            }
+            for (; c < d; c++) {
+                out[o + c] = (x[in + c] - mean) * inv * gamma[c] + beta[c];
+            }
+        }
+    }
+
+    @Override
+    public void quickGelu(float[] x, int off, int len) {
+        int i = off;
+        for (; i + L <= off + len; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector e = VectorMath.exp(v.mul(-1.702f));
+            v.div(e.add(1f)).intoArray(x, i);
+        }
+        for (; i < off + len; i++) {
+            float v = x[i];
+            x[i] = v / (1f + (float) Math.exp(-1.702f * v));
+        }
+    }
+
+    /**
+     * Exact GELU with erf from Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under fp32
+     * rounding of the result); the Vector API has no erf.
+     */
+    @Override
+    public void gelu(float[] x, int off, int len) {
+        int i = off;
+        for (; i + L <= off + len; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector z = v.mul((float) (1 / Math.sqrt(2)));
+            FloatVector az = z.abs();
+            FloatVector t = az.mul(0.3275911f).add(1f);
+            t = FloatVector.broadcast(F, 1f).div(t);
+            FloatVector poly = t.fma(1.061405429f, -1.453152027f).fma(t, FloatVector.broadcast(F, 1.421413741f))
+                    .fma(t, FloatVector.broadcast(F, -0.284496736f)).fma(t, FloatVector.broadcast(F, 0.254829592f)).mul(t);
+            FloatVector erfAbs = poly.mul(VectorMath.exp(az.mul(az).neg())).neg().add(1f);
+            FloatVector erf = erfAbs.blend(erfAbs.neg(), z.lt(0f));
+            v.mul(0.5f).mul(erf.add(1f)).intoArray(x, i);
+        }
+        for (; i < off + len; i++) {
+            float v = x[i];
+            x[i] = (float) (0.5 * v * (1.0 + dev.jclip.tensor.Erf.erf(v / Math.sqrt(2.0))));
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int len) {
+        FusedAttention.softmaxScaled(x, off, len, 1f);
+    }
+
+    @Override
+    public void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int headDim, boolean causal) {
+        FusedAttention.attention(qkv, qkvOff, out, outOff, m, heads, headDim, causal);
+    }
+
+    @Override
+    public void readRow(Matrix w, int r, float[] dst, int off) {
+        Widen.copy(w, (long) r * w.cols(), dst, off, w.cols());
+    }
+}

@@ -1,0 +1,181 @@
+package dev.jclip.tensor.simd;
+
+import dev.jclip.tensor.Float16s;
+import dev.jclip.tensor.Kernels;
+import dev.jclip.tensor.Matrix;
+import dev.jclip.tensor.Precision;
+import dev.jclip.tensor.ScalarKernels;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Every SIMD kernel against its scalar twin, on odd sizes, with seeded inputs. */
+class VectorKernelsTest {
+    private static final int[] ODD = {1, 7, 13, 17, 64, 257};
+    private final Kernels simd = new VectorKernels();
+    private final Kernels scalar = new ScalarKernels();
+
+    static float[] random(long seed, int n, double scale) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        return a;
+    }
+
+    static void assertNear(float[] want, float[] got, double rel, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) {
+            double tol = rel * Math.max(1, Math.abs(want[i]));
+            if (!(Math.abs(want[i] - got[i]) <= tol)) {
+                fail(what + ": index " + i + " scalar " + want[i] + " simd " + got[i]);
+            }
+        }
+    }
+
+    /** The same values stored as F32, F16 and BF16 (rounded to the coarser formats first, so all three agree). */
+    static Matrix[] matrices(float[] v, int rows, int cols) {
+        MemorySegment f16 = MemorySegment.ofArray(new byte[v.length * 2]);
+        MemorySegment bf16 = MemorySegment.ofArray(new byte[v.length * 2]);
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < v.length; i++) {
+            f16.setAtIndex(i16, i, Float16s.f32ToF16(v[i]));
+            bf16.setAtIndex(i16, i, Float16s.f32ToBf16(v[i]));
+        }
+        return new Matrix[]{Matrix.of(v, rows, cols), Matrix.wrap(f16, Precision.F16, rows, cols),
+                Matrix.wrap(bf16, Precision.BF16, rows, cols)};
+    }
+
+    @Test
+    void linearOnOddSizesAndEveryPrecision() {
+        int[][] shapes = {{1, 1, 1}, {7, 13, 17}, {13, 257, 7}, {6, 64, 32}, {257, 300, 48}, {5, 1023, 33}, {77, 64, 192}};
+        for (int[] s : shapes) {
+            int m = s[0], k = s[1], n = s[2];
+            float[] x = random(m * 31L + k, 5 + m * k, 1);
+            float[] bias = random(n, n, 1);
+            for (Matrix w : matrices(random(k * 7L + n, k * n, 1), k, n)) {
+                for (float[] b : new float[][]{bias, null}) {
+                    float[] want = new float[3 + m * n];
+                    float[] got = new float[3 + m * n];
+                    scalar.linear(x, 5, w, b, want, 3, m);
+                    simd.linear(x, 5, w, b, got, 3, m);
+                    assertNear(want, got, 2e-5 * Math.sqrt(k), "linear " + m + "x" + k + "x" + n + " " + w.precision() + (b == null ? " no bias" : ""));
+                }
+            }
+        }
+    }
+
+    @Test
+    void readRowWidensEveryPrecisionExactly() {
+        for (int cols : ODD) {
+            float[] v = random(cols, 3 * cols, 100);
+            v[0] = Float.POSITIVE_INFINITY;
+            if (v.length > 2) {
+                v[1] = 1e-6f;       // subnormal in F16
+                v[2] = -0f;
+            }
+            for (Matrix w : matrices(v, 3, cols)) {
+                for (int r = 0; r < 3; r++) {
+                    float[] want = new float[cols];
+                    float[] got = new float[cols];
+                    scalar.readRow(w, r, want, 0);
+                    simd.readRow(w, r, got, 0);
+                    assertArrayEquals(want, got, w.precision() + " row " + r + " of " + cols);
+                }
+            }
+        }
+    }
+
+    @Test
+    void f16WideningIsExactForAllHalves() {
+        float[] all = new float[65536];
+        MemorySegment seg = MemorySegment.ofArray(new byte[65536 * 2]);
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < 65536; b++) {
+            seg.setAtIndex(i16, b, (short) b);
+        }
+        Matrix m = Matrix.wrap(seg, Precision.F16, 1, 65536);
+        simd.readRow(m, 0, all, 0);
+        for (int b = 0; b < 65536; b++) {
+            float want = Float.float16ToFloat((short) b);
+            if (Float.isNaN(want)) {
+                assertEquals(true, Float.isNaN(all[b]), "NaN half " + b);
+            } else {
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(all[b]), "half bits " + Integer.toHexString(b));
+            }
+        }
+    }
+
+    @Test
+    void expIsWithinTwoUlpAndSaturates() {
+        int lanes = Widen.L;
+        float[] out = new float[lanes];
+        for (float x = -90f; x <= 90f; x += 0.0137f) {
+            VectorMath.exp(jdk.incubator.vector.FloatVector.broadcast(Widen.F, x)).intoArray(out, 0);
+            float want = (float) Math.exp(x);
+            if (x < -87.33654475f) {
+                assertEquals(0f, out[0], "exp(" + x + ") underflows to 0");
+            } else if (x > 88.72283905f) {
+                assertEquals(Float.POSITIVE_INFINITY, out[0], "exp(" + x + ")");
+            } else {
+                assertEquals(want, out[0], 2 * Math.ulp(want), "exp(" + x + ")");
+            }
+        }
+    }
+
+    @Test
+    void layerNormOnOddWidths() {
+        for (int d : ODD) {
+            float[] x = random(d, 3 * d + 2, 3);
+            float[] g = random(d + 1, d, 1), b = random(d + 2, d, 1);
+            float[] want = new float[3 * d], got = new float[3 * d];
+            scalar.layerNorm(x, 2, g, b, 1e-5f, want, 0, 3, d);
+            simd.layerNorm(x, 2, g, b, 1e-5f, got, 0, 3, d);
+            assertNear(want, got, 1e-5, "layerNorm d=" + d);
+        }
+    }
+
+    @Test
+    void activationsOnOddLengths() {
+        for (int n : new int[]{1, 7, 13, 257, 1023}) {
+            float[] x = random(n, n + 3, 8);
+            float[] a = x.clone(), b = x.clone();
+            scalar.quickGelu(a, 3, n);
+            simd.quickGelu(b, 3, n);
+            assertNear(a, b, 1e-6, "quickGelu n=" + n);
+            a = x.clone();
+            b = x.clone();
+            scalar.gelu(a, 3, n);
+            simd.gelu(b, 3, n);
+            assertNear(a, b, 1e-6, "gelu n=" + n);
+            a = x.clone();
+            b = x.clone();
+            scalar.softmax(a, 3, n);
+            simd.softmax(b, 3, n);
+            assertNear(a, b, 1e-6, "softmax n=" + n);
+        }
+    }
+
+    @Test
+    void attentionOnOddSizes() {
+        int[][] shapes = {{1, 1, 64}, {7, 1, 64}, {13, 2, 64}, {257, 2, 64}, {77, 3, 24}, {20, 2, 40}};
+        for (int[] s : shapes) {
+            int m = s[0], heads = s[1], dh = s[2], width = heads * dh;
+            float[] qkv = random(m * 13L + heads, 4 + m * 3 * width, 2);
+            for (boolean causal : new boolean[]{false, true}) {
+                float[] want = new float[1 + m * width], got = new float[1 + m * width];
+                scalar.attention(qkv, 4, want, 1, m, heads, dh, causal);
+                simd.attention(qkv, 4, got, 1, m, heads, dh, causal);
+                assertNear(want, got, 2e-5, "attention m=" + m + " heads=" + heads + " dh=" + dh + " causal=" + causal);
+            }
+        }
+    }
+}
