@@ -119,7 +119,7 @@ final class FusedAttention {
             e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(sumV);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] * scale - shift);
             x[off + i] = e;

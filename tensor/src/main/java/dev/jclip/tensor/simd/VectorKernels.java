@@ -35,7 +35,7 @@ public final class VectorKernels implements Kernels {
             for (; c + L <= d; c += L) {
                 acc = acc.add(FloatVector.fromArray(F, x, in + c));
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(acc);
             for (; c < d; c++) {
                 sum += x[in + c];
             }
@@ -47,7 +47,7 @@ public final class VectorKernels implements Kernels {
                 FloatVector t = FloatVector.fromArray(F, x, in + c).sub(meanV);
                 acc = t.fma(t, acc);
             }
-            float sq = acc.reduceLanes(VectorOperators.ADD);
+            float sq = VectorMath.sum(acc);
             for (; c < d; c++) {
                 float t = x[in + c] - mean;
                 sq += t * t;

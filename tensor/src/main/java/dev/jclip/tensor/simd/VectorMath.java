@@ -5,9 +5,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Vector exp built from plain IEEE operations, instead of the Vector API's {@code EXP}: that one is
+ * Vector exp and sum built from plain IEEE operations, instead of the Vector API's {@code EXP}: that one is
  * an intrinsic when compiled but a per-lane {@code Math.exp} before, so the same input could give
- * different last bits early and late in a run. This one gives the same bits in every JIT tier.
+ * different last bits early and late in a run. These give the same bits in every JIT tier.
  */
 final class VectorMath {
     private static final float LOG2E = 1.44269504088896341f;
@@ -20,18 +20,34 @@ final class VectorMath {
     private VectorMath() {
     }
 
+    /**
+     * The lanes' sum, added in lane order. The API's {@code reduceLanes(ADD)} adds in a different
+     * order once compiled than before, so its last bit would depend on the JIT tier.
+     */
+    static float sum(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     /** e^x per lane, within 2 ulp of {@code Math.exp}. */
     static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(MIN).min(88.0f);
+        FloatVector clamped = x.max(MIN).min(MAX);
         FloatVector n = clamped.fma(LOG2E, ROUND).sub(ROUND);           // round(x / ln 2)
-        FloatVector r = n.fma(-LN2_HI, clamped).add(n.mul(-LN2_LO));   // x − n ln 2, |r| ≤ ln2/2
+        FloatVector r = clamped.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));  // x − n ln 2 (n·LN2_HI exact), |r| ≤ ln2/2
         // e^r by Taylor to degree 7: relative error below 1e-8 on |r| ≤ 0.347.
         FloatVector p = r.fma(1f / 5040, 1f / 720).fma(r, FloatVector.broadcast(r.species(), 1f / 120))
                 .fma(r, FloatVector.broadcast(r.species(), 1f / 24)).fma(r, FloatVector.broadcast(r.species(), 1f / 6))
                 .fma(r, FloatVector.broadcast(r.species(), 0.5f)).fma(r, FloatVector.broadcast(r.species(), 1f))
                 .fma(r, FloatVector.broadcast(r.species(), 1f));
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector result = p.mul(bits.reinterpretAsFloats());
+        // 2^n as two factors 2^h · 2^(n−h), h = n/2, so n = 128 (x near MAX) and n = −126 stay in range.
+        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector h = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector twoH = h.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector twoRest = ni.sub(h).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector result = p.mul(twoH).mul(twoRest);
         result = result.blend(0f, x.lt(MIN));
         return result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX));
     }
