@@ -144,6 +144,15 @@ public final class ClipModel implements AutoCloseable {
         return out;
     }
 
+    /** Encodes decoded images; see {@link #encodeImages(List)}. */
+    public List<float[]> encodeImagesRgb(List<RgbImage> images) {
+        List<float[]> out = new ArrayList<>(images.size());
+        for (RgbImage image : images) {
+            out.add(encodeImage(image));
+        }
+        return out;
+    }
+
     public float[] encodeText(String text) {
         return encodeTokens(tokenize(text));
     }

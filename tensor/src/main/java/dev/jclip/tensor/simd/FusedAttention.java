@@ -19,6 +19,8 @@ final class FusedAttention {
         float[] keys = new float[0];
         float[] values = new float[0];
         float[] tile = new float[0];
+        float[] packed = new float[0];
+        final float[] outTile = new float[MR * NR];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -49,10 +51,15 @@ final class FusedAttention {
         }
         if (s.tile.length < MR * ldt) {
             s.tile = new float[MR * ldt];
+            s.packed = new float[MR * Math.max(ldt, dh)];
+        }
+        if (s.packed.length < MR * dh) {
+            s.packed = new float[MR * Math.max(ldt, dh)];
         }
         float[] kPanels = s.keys;     // [keyStrips][Dh][NR]: Kᵀ, the B operand of Q·Kᵀ
         float[] vPanels = s.values;   // [dhStrips][N][NR]: V, the B operand of P·V
         float[] tile = s.tile;        // [MR][ldt] scores, then probabilities
+        float[] packed = s.packed;    // the A operand in the micro-kernel's order: Q rows, then P rows
         int kCol = qkvOff + width + h * dh;
         int vCol = qkvOff + 2 * width + h * dh;
         for (int strip = 0; strip < keyStrips; strip++) {
@@ -80,9 +87,10 @@ final class FusedAttention {
             int rows = Math.min(MR, m - i0);
             int keys = causal ? Math.min(m, i0 + rows) : m;   // keys any row of this tile can see
             int strips = (keys + NR - 1) / NR;
+            Gemm.packA(qkv, i0 * stride + qCol, stride, rows, dh, packed, 0);
+            java.util.Arrays.fill(tile, 0, MR * ldt, 0f);
             for (int strip = 0; strip < strips; strip++) {
-                Gemm.kernel(qkv, i0 * stride + qCol, stride, rows, kPanels, strip * dh * NR, dh,
-                        tile, strip * NR, ldt, NR, null, 0, false);
+                Gemm.kernel(packed, 0, kPanels, strip * dh * NR, dh, tile, strip * NR, ldt);
             }
             for (int r = 0; r < rows; r++) {
                 int visible = causal ? i0 + r + 1 : m;
@@ -91,10 +99,15 @@ final class FusedAttention {
                     tile[r * ldt + j] = 0f;   // masked and padded keys weigh nothing in P·V
                 }
             }
+            Gemm.packA(tile, 0, ldt, rows, keys, packed, 0);
+            float[] outTile = s.outTile;
             for (int strip = 0; strip < dhStrips; strip++) {
                 int cols = Math.min(NR, dh - strip * NR);
-                Gemm.kernel(tile, 0, ldt, rows, vPanels, strip * m * NR, keys,
-                        out, outOff + i0 * width + h * dh + strip * NR, width, cols, null, 0, false);
+                java.util.Arrays.fill(outTile, 0f);
+                Gemm.kernel(packed, 0, vPanels, strip * m * NR, keys, outTile, 0, NR);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(outTile, r * NR, out, outOff + (i0 + r) * width + h * dh + strip * NR, cols);
+                }
             }
         }
     }

@@ -3,7 +3,6 @@ package dev.jclip.tensor.simd;
 import dev.jclip.tensor.Matrix;
 import dev.jclip.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,41 +12,102 @@ import jdk.incubator.vector.VectorSpecies;
  * the threads; for each strip, K is cut into blocks of KC; each (K block, strip) of W is packed once
  * into a contiguous fp32 panel [KC][NR] (widening F16/BF16 here, so weights stay 16-bit in memory),
  * small enough to stay in L1 while the micro-kernel sweeps all M rows over it, MR = 6 rows at a time:
- * 12 accumulator vectors, 2 panel loads and 6 broadcasts per k.
+ * 12 accumulator vectors, 2 panel loads and 6 broadcasts per k. Each K block of A is packed first
+ * into MR-row slivers, k-major, so the broadcasts read consecutive floats; unpacked, the six rows
+ * sit a multiple of 4 KB apart and fight over the same L1 sets. For the same reason C accumulates
+ * in a per-thread buffer, strip by strip with rows NR floats apart, and is copied out at the end:
+ * rows of the real C are N floats apart, and loads after stores 4 KB apart stall on false aliasing.
  */
 final class Gemm {
     static final VectorSpecies<Float> F = Widen.F;
     static final int L = Widen.L;
     static final int MR = 6;
     static final int NR = 2 * L;
-    static final int KC = 256;
-
-    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    static final int KC = Integer.getInteger("clip.gemm.kc", 256);
 
     private Gemm() {
     }
+
+    /** Per-thread buffers: the current W panel, the current K block of A, and the thread's C strips. */
+    private static final class Packs {
+        final float[] panel = new float[KC * NR];
+        float[] a = new float[0];
+        float[] c = new float[0];
+    }
+
+    private static final ThreadLocal<Packs> PACKS = ThreadLocal.withInitial(Packs::new);
 
     static void linear(float[] a, int aOff, Matrix w, float[] bias, float[] c, int cOff, int m) {
         int k = w.rows();
         int n = w.cols();
         int strips = (n + NR - 1) / NR;
+        int blocks = (m + MR - 1) / MR;
         // Fewer rows mean less work per strip; below this many strips per thread, threading costs more than it saves.
         int grain = Math.max(1, 64 / Math.max(1, m));
         Parallel.forRange(strips, grain, (from, to) -> {
-            float[] panel = PANEL.get();
+            Packs packs = PACKS.get();
+            if (packs.a.length < blocks * MR * KC) {
+                packs.a = new float[blocks * MR * KC];
+            }
+            int stripSize = blocks * MR * NR;
+            if (packs.c.length < (to - from) * stripSize) {
+                packs.c = new float[(to - from) * stripSize];
+            }
+            float[] ap = packs.a;
+            float[] panel = packs.panel;
+            float[] cs = packs.c;    // [strip][row][NR]: C accumulates here, contiguous, then is copied out
             for (int s = from; s < to; s++) {
                 int n0 = s * NR;
                 int nw = Math.min(NR, n - n0);
-                for (int kb = 0; kb < k; kb += KC) {
-                    int kc = Math.min(KC, k - kb);
-                    pack(w, kb, kc, n0, nw, panel);
-                    for (int i = 0; i < m; i += MR) {
-                        kernel(a, aOff + i * k + kb, k, Math.min(MR, m - i), panel, 0, kc,
-                                c, cOff + i * n + n0, n, nw, kb == 0 ? bias : null, n0, kb > 0);
+                int strip = (s - from) * stripSize;
+                for (int i = 0; i < blocks * MR; i++) {
+                    for (int j = 0; j < NR; j++) {
+                        cs[strip + i * NR + j] = bias != null && j < nw ? bias[n0 + j] : 0f;
                     }
                 }
             }
+            for (int kb = 0; kb < k; kb += KC) {
+                int kc = Math.min(KC, k - kb);
+                for (int ib = 0; ib < blocks; ib++) {
+                    int i = ib * MR;
+                    packA(a, aOff + i * k + kb, k, Math.min(MR, m - i), kc, ap, ib * MR * kc);
+                }
+                for (int s = from; s < to; s++) {
+                    pack(w, kb, kc, s * NR, Math.min(NR, n - s * NR), panel);
+                    int strip = (s - from) * stripSize;
+                    for (int ib = 0; ib < blocks; ib++) {
+                        kernel(ap, ib * MR * kc, panel, 0, kc, cs, strip + ib * MR * NR, NR);
+                    }
+                }
+            }
+            for (int s = from; s < to; s++) {
+                int n0 = s * NR;
+                int nw = Math.min(NR, n - n0);
+                int strip = (s - from) * stripSize;
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(cs, strip + i * NR, c, cOff + i * n + n0, nw);
+                }
+            }
         });
+    }
+
+    /**
+     * A[rows, kc] (row stride lda) into the micro-kernel's order: dst[kk·MR + r]. Rows past
+     * {@code rows} are zero: computed by the kernel, never stored.
+     */
+    static void packA(float[] a, int aOff, int lda, int rows, int kc, float[] dst, int dstOff) {
+        for (int r = 0; r < MR; r++) {
+            if (r < rows) {
+                int src = aOff + r * lda;
+                for (int kk = 0; kk < kc; kk++) {
+                    dst[dstOff + kk * MR + r] = a[src + kk];
+                }
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    dst[dstOff + kk * MR + r] = 0f;
+                }
+            }
+        }
     }
 
     /** panel[kk][j] = W[kb + kk][n0 + j], zero beyond the matrix's last column. */
@@ -68,93 +128,52 @@ final class Gemm {
     }
 
     /**
-     * C[rows, nw] (+)= A[rows, kc] · panel[kc, NR] (the panel from {@code panelOff}), rows ≤ MR. A short row block repeats its last row
-     * (computed, never stored). With {@code accumulate} C is added to; otherwise {@code bias} (may be
-     * null) from column {@code biasOff} starts the sum.
+     * C[MR, NR] += A[MR, kc] · panel[kc, NR]: A packed by {@link #packA} at {@code aOff}, the panel at
+     * {@code panelOff}, C rows {@code ldc} apart. Deliberately branch-free: the Vector API keeps
+     * vectors in registers only while no control-flow merge or call sees them; a kernel that chose
+     * between "add to C" and "start from the bias" ran four times slower.
      */
-    static void kernel(float[] a, int aOff, int lda, int rows, float[] panel, int panelOff, int kc,
-                       float[] c, int cOff, int ldc, int nw, float[] bias, int biasOff, boolean accumulate) {
-        int a0 = aOff;
-        int a1 = rows > 1 ? a0 + lda : a0;
-        int a2 = rows > 2 ? a1 + lda : a1;
-        int a3 = rows > 3 ? a2 + lda : a2;
-        int a4 = rows > 4 ? a3 + lda : a3;
-        int a5 = rows > 5 ? a4 + lda : a4;
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-        for (int kk = 0, p = panelOff; kk < kc; kk++, p += NR) {
+    static void kernel(float[] ap, int aOff, float[] panel, int panelOff, int kc, float[] c, int cOff, int ldc) {
+        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+        FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
+        FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
+        FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
+        FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
+        FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
+        for (int kk = 0, p = panelOff, q = aOff; kk < kc; kk++, p += NR, q += MR) {
             FloatVector b0 = FloatVector.fromArray(F, panel, p);
             FloatVector b1 = FloatVector.fromArray(F, panel, p + L);
-            FloatVector av = FloatVector.broadcast(F, a[a0 + kk]);
+            FloatVector av = FloatVector.broadcast(F, ap[q]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(F, a[a1 + kk]);
+            av = FloatVector.broadcast(F, ap[q + 1]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(F, a[a2 + kk]);
+            av = FloatVector.broadcast(F, ap[q + 2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(F, a[a3 + kk]);
+            av = FloatVector.broadcast(F, ap[q + 3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(F, a[a4 + kk]);
+            av = FloatVector.broadcast(F, ap[q + 4]);
             c40 = av.fma(b0, c40);
             c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(F, a[a5 + kk]);
+            av = FloatVector.broadcast(F, ap[q + 5]);
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        FloatVector bias0 = z, bias1 = z;
-        if (!accumulate && bias != null) {
-            bias0 = load(bias, biasOff, 0, nw);
-            bias1 = load(bias, biasOff, L, nw);
-        }
-        store(c, cOff, nw, c00, c01, accumulate, bias0, bias1);
-        if (rows > 1) {
-            store(c, cOff + ldc, nw, c10, c11, accumulate, bias0, bias1);
-        }
-        if (rows > 2) {
-            store(c, cOff + 2 * ldc, nw, c20, c21, accumulate, bias0, bias1);
-        }
-        if (rows > 3) {
-            store(c, cOff + 3 * ldc, nw, c30, c31, accumulate, bias0, bias1);
-        }
-        if (rows > 4) {
-            store(c, cOff + 4 * ldc, nw, c40, c41, accumulate, bias0, bias1);
-        }
-        if (rows > 5) {
-            store(c, cOff + 5 * ldc, nw, c50, c51, accumulate, bias0, bias1);
-        }
-    }
-
-    private static FloatVector load(float[] v, int off, int col, int nw) {
-        if (col + L <= nw) {
-            return FloatVector.fromArray(F, v, off + col);
-        }
-        VectorMask<Float> m = F.indexInRange(col, nw);
-        return FloatVector.fromArray(F, v, off + col, m);
-    }
-
-    private static void store(float[] c, int off, int nw, FloatVector v0, FloatVector v1,
-                              boolean accumulate, FloatVector bias0, FloatVector bias1) {
-        if (nw == NR) {
-            FloatVector s0 = accumulate ? FloatVector.fromArray(F, c, off).add(v0) : v0.add(bias0);
-            FloatVector s1 = accumulate ? FloatVector.fromArray(F, c, off + L).add(v1) : v1.add(bias1);
-            s0.intoArray(c, off);
-            s1.intoArray(c, off + L);
-            return;
-        }
-        storePartial(c, off, 0, nw, v0, accumulate, bias0);
-        storePartial(c, off, L, nw, v1, accumulate, bias1);
-    }
-
-    private static void storePartial(float[] c, int off, int col, int nw, FloatVector v, boolean accumulate, FloatVector bias) {
-        if (col >= nw) {
-            return;
-        }
-        VectorMask<Float> m = F.indexInRange(col, nw);
-        FloatVector s = accumulate ? FloatVector.fromArray(F, c, off + col, m).add(v) : v.add(bias);
-        s.intoArray(c, off + col, m);
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
     }
 }

@@ -23,7 +23,8 @@ import java.nio.ByteOrder;
  * or-ed back. BF16 is the top half of an fp32, so a shift.
  */
 final class Widen {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = Integer.getInteger("clip.simd.bits", 0) == 256 ? FloatVector.SPECIES_256
+            : Integer.getInteger("clip.simd.bits", 0) == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));

@@ -1,0 +1,150 @@
+package dev.jclip.cli;
+
+import dev.jclip.core.ClipModel;
+import dev.jclip.core.image.RgbImage;
+import dev.jclip.core.json.Json;
+import dev.jclip.tensor.KernelProvider;
+import dev.jclip.tensor.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code ./clip bench --model M [--batch N] [--runs R]}: end-to-end speed and memory, one JSON line.
+ * Times are medians of R runs after warm-up, wall clock, including preprocessing and tokenizing.
+ */
+final class BenchCommand implements Command {
+    private static final String SHORT_TEXT = "a photo of a cat";
+    private static final int WARMUP = 2;
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String usage() {
+        return "bench --model M [--batch N] [--runs R]             median seconds per image / text, load time, peak RSS";
+    }
+
+    @Override
+    public Args.Spec spec() {
+        return new Args.Spec(Set.of("--model", "--batch", "--runs"), Set.of(), Set.of());
+    }
+
+    @Override
+    public int run(Args args, Console console) throws IOException {
+        int batch = positiveInt(args, "--batch", 1);
+        int runs = positiveInt(args, "--runs", 5);
+        long t0 = System.nanoTime();
+        try (ClipModel clip = Models.open(args.required("--model"))) {
+            double loadS = seconds(t0);
+            if (!clip.hasVision()) {
+                throw new UsageException("bench needs a model with an image tower");
+            }
+            RgbImage image = syntheticImage(640, 480);
+            List<RgbImage> images = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                images.add(image);
+            }
+            long tFirst = System.nanoTime();
+            clip.encodeImage(image);
+            double firstS = seconds(tFirst);
+            String longText = "word ".repeat(clip.config().text().contextLength());   // truncated to the full context
+            if (clip.tokenize(longText).length != clip.config().text().contextLength()) {
+                throw new IllegalStateException("the long text does not fill the context");
+            }
+            double imageS = median(runs, () -> clip.encodeImagesRgb(images)) / batch;
+            double textS = median(runs, () -> clip.encodeText(longText));
+            double shortS = median(runs, () -> clip.encodeText(SHORT_TEXT));
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("image_s", round(imageS));
+            line.put("text_s", round(textS));
+            line.put("short_text_s", round(shortS));
+            line.put("load_s", round(loadS));
+            line.put("first_image_s", round(firstS));
+            line.put("rss_mb", peakRssMb());
+            line.put("batch", batch);
+            line.put("runs", runs);
+            line.put("threads", Parallel.threads());
+            line.put("kernels", KernelProvider.kernels().name());
+            console.out().println(Json.write(line));
+        }
+        return 0;
+    }
+
+    private static int positiveInt(Args args, String option, int dflt) {
+        String v = args.one(option);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException(option + " must be a positive integer, not '" + v + "'");
+    }
+
+    /** Median wall time of {@code runs} calls, after {@link #WARMUP} unmeasured ones. */
+    private static double median(int runs, Supplier<?> work) {
+        for (int i = 0; i < WARMUP; i++) {
+            work.get();
+        }
+        double[] t = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long s = System.nanoTime();
+            work.get();
+            t[i] = seconds(s);
+        }
+        Arrays.sort(t);
+        return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static double round(double s) {
+        return Math.round(s * 10000) / 10000.0;
+    }
+
+    /** A deterministic photo-sized test card: smooth gradients and a checkerboard. */
+    static RgbImage syntheticImage(int w, int h) {
+        byte[] rgb = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int o = (y * w + x) * 3;
+                rgb[o] = (byte) (x * 255 / w);
+                rgb[o + 1] = (byte) (y * 255 / h);
+                rgb[o + 2] = (byte) (((x / 16 + y / 16) & 1) * 200);
+            }
+        }
+        return new RgbImage(w, h, rgb);
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is not there. */
+    private static long peakRssMb() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}
