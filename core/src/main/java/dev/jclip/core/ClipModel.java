@@ -6,6 +6,7 @@ import dev.jclip.core.image.RgbImage;
 import dev.jclip.core.model.ClipConfig;
 import dev.jclip.core.model.ClipNetwork;
 import dev.jclip.core.model.Trace;
+import dev.jclip.core.model.Workspace;
 import dev.jclip.core.tokenizer.ClipTokenizer;
 import dev.jclip.core.weights.Checkpoint;
 import dev.jclip.core.weights.RuntimeFile;
@@ -37,6 +38,11 @@ public final class ClipModel implements AutoCloseable {
     private final ImagePreprocessor preprocessor;
     private final Kernels kernels;
     private final Checkpoint checkpoint;
+    private final Workspace.Pool workspaces = new Workspace.Pool();
+    /** Images per forward pass in batch encoding: enough rows to keep the matrix kernels busy. */
+    private static final int IMAGE_BATCH = 8;
+    /** Token rows per forward pass in batch text encoding. */
+    private static final int TEXT_BATCH_ROWS = 2048;
 
     private ClipModel(Checkpoint checkpoint, ClipConfig config, ClipNetwork network, ClipTokenizer tokenizer, Kernels kernels) {
         this.checkpoint = checkpoint;
@@ -127,42 +133,115 @@ public final class ClipModel implements AutoCloseable {
     /** As {@link #encodePixels(float[])}, reporting every layer's activations to {@code trace}. */
     public float[] encodePixels(float[] pixelValues, Trace trace) {
         requireVision();
+        checkPixels(pixelValues);
+        return encodePixelBatch(List.of(pixelValues), trace)[0];
+    }
+
+    private float[][] encodePixelBatch(List<float[]> pixels, Trace trace) {
+        Workspace ws = workspaces.borrow();
+        try {
+            return network.visual().forward(kernels, pixels, ws, trace);
+        } finally {
+            workspaces.release(ws);
+        }
+    }
+
+    /**
+     * Encodes image files in batches of {@value #IMAGE_BATCH}, each packed weight panel serving every
+     * image of the batch. An unreadable image throws; use {@link #encodeImage(Path)} per file to go on.
+     */
+    public List<float[]> encodeImages(List<Path> images) {
+        List<float[]> pixels = new ArrayList<>(images.size());
+        for (Path p : images) {
+            pixels.add(preprocess(p));
+        }
+        return encodePixelsBatched(pixels);
+    }
+
+    /** Encodes decoded images in batches; see {@link #encodeImages(List)}. */
+    public List<float[]> encodeImagesRgb(List<RgbImage> images) {
+        List<float[]> pixels = new ArrayList<>(images.size());
+        for (RgbImage image : images) {
+            pixels.add(preprocess(image));
+        }
+        return encodePixelsBatched(pixels);
+    }
+
+    private List<float[]> encodePixelsBatched(List<float[]> pixels) {
+        requireVision();
+        List<float[]> out = new ArrayList<>(pixels.size());
+        for (int i = 0; i < pixels.size(); i += IMAGE_BATCH) {
+            List<float[]> batch = pixels.subList(i, Math.min(pixels.size(), i + IMAGE_BATCH));
+            for (float[] p : batch) {
+                checkPixels(p);
+            }
+            out.addAll(List.of(encodePixelBatch(batch, Trace.NONE)));
+        }
+        return out;
+    }
+
+    private void checkPixels(float[] pixelValues) {
         int s = config.vision().imageSize();
         int expected = config.vision().channels() * s * s;
         if (pixelValues.length != expected) {
             throw new IllegalArgumentException("pixel tensor has " + pixelValues.length + " values, expected "
                     + config.vision().channels() + "x" + s + "x" + s + " = " + expected);
         }
-        return network.visual().forward(kernels, pixelValues, trace);
-    }
-
-    public List<float[]> encodeImages(List<Path> images) {
-        List<float[]> out = new ArrayList<>(images.size());
-        for (Path p : images) {
-            out.add(encodeImage(p));
-        }
-        return out;
-    }
-
-    /** Encodes decoded images; see {@link #encodeImages(List)}. */
-    public List<float[]> encodeImagesRgb(List<RgbImage> images) {
-        List<float[]> out = new ArrayList<>(images.size());
-        for (RgbImage image : images) {
-            out.add(encodeImage(image));
-        }
-        return out;
     }
 
     public float[] encodeText(String text) {
         return encodeTokens(tokenize(text));
     }
 
+    /**
+     * Encodes texts in batches: sorted by length so that a batch holds texts of similar length, each
+     * encoded only up to its {@code <|endoftext|>}, the results in the order given.
+     */
     public List<float[]> encodeTexts(List<String> texts) {
-        List<float[]> out = new ArrayList<>(texts.size());
+        List<int[]> ids = new ArrayList<>(texts.size());
         for (String t : texts) {
-            out.add(encodeText(t));
+            ids.add(pooledPrefix(tokenize(Objects.requireNonNull(t, "text"))));
         }
-        return out;
+        Integer[] order = new Integer[ids.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+        float[][] out = new float[ids.size()][];
+        for (int start = 0; start < order.length; ) {
+            List<int[]> batch = new ArrayList<>();
+            int rows = 0;
+            int end = start;
+            while (end < order.length && (batch.isEmpty() || rows + ids.get(order[end]).length <= TEXT_BATCH_ROWS)) {
+                batch.add(ids.get(order[end]));
+                rows += ids.get(order[end]).length;
+                end++;
+            }
+            float[][] embeds = encodeTokenBatch(batch, Trace.NONE);
+            for (int i = start; i < end; i++) {
+                out[order[i]] = embeds[i - start];
+            }
+            start = end;
+        }
+        return List.of(out);
+    }
+
+    /** The ids up to and including the first {@code <|endoftext|>}: all the causal mask lets the pooled row see. */
+    private int[] pooledPrefix(int[] ids) {
+        return java.util.Arrays.copyOf(ids, poolIndex(ids) + 1);
+    }
+
+    private float[][] encodeTokenBatch(List<int[]> ids, Trace trace) {
+        int[] pools = new int[ids.size()];
+        for (int i = 0; i < pools.length; i++) {
+            pools[i] = poolIndex(ids.get(i));
+        }
+        Workspace ws = workspaces.borrow();
+        try {
+            return network.text().forward(kernels, ids, pools, ws, trace);
+        } finally {
+            workspaces.release(ws);
+        }
     }
 
     /** Encodes token ids; pooling is at the first {@code <|endoftext|>}, so padding after it is ignored. */
@@ -177,22 +256,25 @@ public final class ClipModel implements AutoCloseable {
             throw new IllegalArgumentException("token sequence of length " + ids.length + " (must be 1.." + ctx + ")");
         }
         int vocab = config.text().vocabSize();
-        int pool = -1;
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= vocab) {
                 throw new IllegalArgumentException("token id " + ids[i] + " at position " + i + " is outside the vocabulary 0.." + (vocab - 1));
             }
-            if (pool < 0 && ids[i] == tokenizer.endOfText()) {
-                pool = i;
-            }
-        }
-        if (pool < 0) {
-            throw new IllegalArgumentException("token sequence has no <|endoftext|> (" + tokenizer.endOfText() + ") to pool at");
         }
         // Tokens after the pooled one cannot reach it through the causal mask: encode only up to it,
         // unless a trace wants every row.
-        int[] used = trace == Trace.NONE ? java.util.Arrays.copyOf(ids, pool + 1) : ids;
-        return network.text().forward(kernels, used, pool, trace);
+        int[] used = trace == Trace.NONE ? pooledPrefix(ids) : ids;
+        return encodeTokenBatch(List.of(used), trace)[0];
+    }
+
+    /** Index of the first {@code <|endoftext|>}, where the text is pooled. */
+    private int poolIndex(int[] ids) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == tokenizer.endOfText()) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("token sequence has no <|endoftext|> (" + tokenizer.endOfText() + ") to pool at");
     }
 
     // ----------------------------------------------------------------------------------------------

@@ -158,6 +158,22 @@ class ParityTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void batchesGiveExactlyTheSingleResults(String layout) {
+        ClipModel m = models.get(layout);
+        List<String> texts = Fixtures.texts();
+        List<float[]> batched = m.encodeTexts(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(m.encodeText(texts.get(i)), batched.get(i), "text " + i + " batched with texts of other lengths");
+        }
+        List<Path> images = Fixtures.images();
+        List<float[]> imageBatch = m.encodeImages(images);
+        for (int i = 0; i < images.size(); i++) {
+            assertArrayEquals(m.encodeImage(images.get(i)), imageBatch.get(i), "image " + i + " in a batch");
+        }
+    }
+
     private static Trace record(Map<String, float[]> into) {
         return (name, values, offset, length) -> into.put(name, Arrays.copyOfRange(values, offset, offset + length));
     }

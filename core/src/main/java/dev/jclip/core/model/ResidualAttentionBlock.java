@@ -8,7 +8,9 @@ import dev.jclip.tensor.Kernels;
  *   x = x + attn(ln_1(x))
  *   x = x + c_proj(act(c_fc(ln_2(x))))
  * </pre>
- * Shapes: N tokens, D width, H heads, M MLP width.
+ * Several sequences may be stacked in x (a batch): every layer but attention treats tokens
+ * independently, so they run on all R rows at once; attention runs per sequence.
+ * Shapes: R rows, D width, H heads, M MLP width.
  */
 final class ResidualAttentionBlock {
     private final LayerNorm ln1;
@@ -31,25 +33,28 @@ final class ResidualAttentionBlock {
         this.activation = t.activation();
     }
 
-    /** Updates {@code x} [N, D] in place. */
-    void forward(Kernels k, float[] x, int n, boolean causal) {
+    /** Updates {@code ws.x} [R, D] in place; {@code lengths} are the stacked sequences' token counts. */
+    void forward(Kernels k, Workspace ws, int[] lengths, boolean causal) {
         int d = inProj.in();
-        float[] h = new float[n * d];                     // [N, D]
-        float[] qkv = new float[n * 3 * d];               // [N, 3D]
-        float[] heads = new float[n * d];                 // [N, D] (H heads of D/H, concatenated)
-        float[] mlp = new float[n * cFc.out()];           // [N, M]
+        int rows = 0;
+        for (int n : lengths) {
+            rows += n;
+        }
+        float[] x = ws.x;                                  // [R, D]
 
-        ln1.apply(k, x, 0, h, 0, n);
-        inProj.apply(k, h, 0, qkv, 0, n);
-        k.attention(qkv, 0, heads, 0, n, this.heads, d / this.heads, causal);
-        outProj.apply(k, heads, 0, h, 0, n);
-        addInPlace(x, h, n * d);
+        ln1.apply(k, x, 0, ws.h, 0, rows);                 // h = ln_1(x)           [R, D]
+        inProj.apply(k, ws.h, 0, ws.qkv, 0, rows);         // qkv = h · W_in + b     [R, 3D]
+        for (int s = 0, r = 0; s < lengths.length; r += lengths[s], s++) {
+            k.attention(ws.qkv, r * 3 * d, ws.heads, r * d, lengths[s], heads, d / heads, causal);   // [R, D]
+        }
+        outProj.apply(k, ws.heads, 0, ws.h, 0, rows);      // h = heads · W_out + b  [R, D]
+        addInPlace(x, ws.h, rows * d);                     // x = x + attn(ln_1(x))
 
-        ln2.apply(k, x, 0, h, 0, n);
-        cFc.apply(k, h, 0, mlp, 0, n);
-        activate(k, mlp, n * cFc.out());
-        cProj.apply(k, mlp, 0, h, 0, n);
-        addInPlace(x, h, n * d);
+        ln2.apply(k, x, 0, ws.h, 0, rows);                 // h = ln_2(x)           [R, D]
+        cFc.apply(k, ws.h, 0, ws.mlp, 0, rows);            // mlp = h · W_fc + b     [R, M]
+        activate(k, ws.mlp, rows * cFc.out());
+        cProj.apply(k, ws.mlp, 0, ws.h, 0, rows);          // h = mlp · W_proj + b   [R, D]
+        addInPlace(x, ws.h, rows * d);                     // x = x + mlp(ln_2(x))
     }
 
     private void activate(Kernels k, float[] x, int len) {

@@ -4,10 +4,13 @@ import dev.jclip.core.model.ClipConfig.TextConfig;
 import dev.jclip.tensor.Kernels;
 import dev.jclip.tensor.Matrix;
 
+import java.util.List;
+
 /**
  * CLIP's text encoder, as the text half of OpenAI's {@code CLIP}: token + position embeddings, causal
  * transformer, {@code ln_final}, the row of the first {@code <|endoftext|>}, projection.
- * Shapes: N tokens (≤ T context), D width, V vocabulary, E embedding width.
+ * Shapes: B texts, R rows (their tokens stacked), N tokens of one text (≤ T context), D width,
+ * V vocabulary, E embedding width.
  */
 public final class TextTransformer {
     private final TextConfig cfg;
@@ -30,36 +33,47 @@ public final class TextTransformer {
     }
 
     /**
-     * The text embedding [E] (projected, not normalised) of {@code ids} [N]. The causal mask means
-     * tokens after {@code pool} cannot change row {@code pool}, so callers pass ids up to the first
-     * {@code <|endoftext|>} and pool at its index; padding changes nothing.
+     * The text embeddings [B, E] (projected, not normalised) of token sequences encoded as one batch,
+     * each pooled at {@code pools[i]}. The causal mask means tokens after the pooled one cannot change
+     * it, so callers pass each text only up to its first {@code <|endoftext|>}.
+     * {@code trace} sees the first text's activations.
      */
-    public float[] forward(Kernels k, int[] ids, int pool, Trace trace) {
+    public float[][] forward(Kernels k, List<int[]> ids, int[] pools, Workspace ws, Trace trace) {
+        int b = ids.size();
         int d = cfg.width();
-        int n = ids.length;
-        float[] x = new float[n * d];                     // [N, D]
-        for (int i = 0; i < n; i++) {
-            k.readRow(tokenEmbedding, ids[i], x, i * d);
-            for (int c = 0; c < d; c++) {
-                x[i * d + c] += positionalEmbedding[i * d + c];
+        int[] lengths = new int[b];
+        int rows = 0;
+        for (int i = 0; i < b; i++) {
+            lengths[i] = ids.get(i).length;
+            rows += lengths[i];
+        }
+        ws.forTokens(rows, cfg);
+        float[] x = ws.x;                                             // [R, D]
+        for (int i = 0, r = 0; i < b; r += lengths[i], i++) {
+            int[] t = ids.get(i);
+            for (int j = 0; j < t.length; j++) {
+                k.readRow(tokenEmbedding, t[j], x, (r + j) * d);
+                for (int c = 0; c < d; c++) {
+                    x[(r + j) * d + c] += positionalEmbedding[j * d + c];
+                }
             }
         }
-        trace.record("text.embeddings", x, 0, n * d);
+        int n0 = lengths[0];
+        trace.record("text.embeddings", x, 0, n0 * d);
 
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i].forward(k, x, n, true);
-            trace.record("text.block" + i, x, 0, n * d);
+            blocks[i].forward(k, ws, lengths, true);
+            trace.record("text.block" + i, x, 0, n0 * d);
         }
 
-        lnFinal.apply(k, x, 0, x, 0, n);
-        trace.record("text.ln_final", x, 0, n * d);
-        float[] pooled = new float[d];                    // [D]: the row of the first <|endoftext|>
-        System.arraycopy(x, pool * d, pooled, 0, d);
-        if (proj == null) {
-            return pooled;
+        if (trace != Trace.NONE) {
+            lnFinal.apply(k, x, 0, ws.h, 0, n0);
+            trace.record("text.ln_final", ws.h, 0, n0 * d);
         }
-        float[] embedding = new float[proj.out()];        // [E]
-        proj.apply(k, pooled, 0, embedding, 0, 1);
-        return embedding;
+        ws.pooled = Workspace.ensure(ws.pooled, b * d);              // [B, D]: ln_final of each pooled row
+        for (int i = 0, r = 0; i < b; r += lengths[i], i++) {
+            lnFinal.apply(k, x, (r + pools[i]) * d, ws.pooled, i * d, 1);
+        }
+        return Linear.project(k, proj, ws, b, d);
     }
 }
