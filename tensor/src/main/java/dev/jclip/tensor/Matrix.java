@@ -1,5 +1,6 @@
 package dev.jclip.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -39,12 +40,15 @@ public final class Matrix {
         return new Matrix(data, precision, rows, cols);
     }
 
-    /** An F32 matrix over a copy of {@code values} [rows, cols]. */
+    /**
+     * An F32 matrix over an off-heap copy of {@code values} [rows, cols], freed by the GC. Off-heap
+     * like a mapped file: the Vector API loads from heap-array segments an order of magnitude slower.
+     */
     public static Matrix of(float[] values, int rows, int cols) {
         if (values.length != (long) rows * cols) {
             throw new IllegalArgumentException(values.length + " values for a " + rows + "x" + cols + " matrix");
         }
-        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+        MemorySegment seg = Arena.ofAuto().allocate((long) values.length * 4, 64);
         MemorySegment.copy(values, 0, seg, F32, 0, values.length);
         return new Matrix(seg, Precision.F32, rows, cols);
     }
