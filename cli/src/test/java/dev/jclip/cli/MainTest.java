@@ -205,6 +205,17 @@ class MainTest {
     }
 
     @Test
+    void benchPrintsOneJsonLineOfPositiveFigures() {
+        Result r = run("bench", "--model", model.toString(), "--runs", "1");
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> line = r.lines().getFirst();
+        for (String key : List.of("image_s", "text_s", "short_text_s", "load_s", "rss_mb")) {
+            assertTrue(((Number) line.get(key)).doubleValue() > 0, key + " in " + r.out());
+        }
+        assertUsageError(run("bench", "--model", model.toString(), "--batch", "0"), "--batch must be a positive integer");
+    }
+
+    @Test
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.status());
