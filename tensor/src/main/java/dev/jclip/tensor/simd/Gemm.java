@@ -23,7 +23,7 @@ final class Gemm {
     static final int L = Widen.L;
     static final int MR = 6;
     static final int NR = 2 * L;
-    static final int KC = Integer.getInteger("clip.gemm.kc", 256);
+    static final int KC = 256;
 
     private Gemm() {
     }
