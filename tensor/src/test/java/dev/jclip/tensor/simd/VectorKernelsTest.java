@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Every SIMD kernel against its scalar twin, on odd sizes, with seeded inputs. */
 class VectorKernelsTest {
-    private static final int[] ODD = {1, 7, 13, 17, 64, 257};
+    private static final int[] ODD = {1, 7, 13, 17, 64, 257, 1023};
     private final Kernels simd = new VectorKernels();
     private final Kernels scalar = new ScalarKernels();
 
