@@ -216,10 +216,40 @@ class MainTest {
     }
 
     @Test
+    void classifyRanksLabelsPerImage() throws IOException {
+        Result r = run("classify", "--model", model.toString(), image(0), image(3), "--labels", "cat, dog,,car", "--top", "2");
+        assertEquals(0, r.status(), r.err());
+        List<Map<String, Object>> lines = r.lines();
+        assertEquals(2, lines.size());
+        assertEquals(image(3), lines.get(1).get("image"));
+        for (Map<String, Object> line : lines) {
+            assertEquals(2, ((List<?>) line.get("labels")).size(), "--top 2");
+            float[] probs = floats(line.get("probs"));
+            assertTrue(probs[0] >= probs[1], "best first");
+            assertTrue(List.of("cat", "dog", "car").containsAll((List<?>) line.get("labels")));
+        }
+        Path labels = dir.resolve("labels.txt");
+        Files.writeString(labels, "cat\n\ndog\ncar\n");
+        Result all = run("classify", "--model", model.toString(), image(0), "--labels-file", labels.toString(), "--templates", "none");
+        assertEquals(0, all.status(), all.err());
+        float sum = 0;
+        for (float p : floats(all.lines().getFirst().get("probs"))) {
+            sum += p;
+        }
+        assertEquals(1f, sum, 1e-5f);
+        Path empty = dir.resolve("empty-labels.txt");
+        Files.writeString(empty, "\n \n");
+        assertUsageError(run("classify", "--model", model.toString(), image(0), "--labels-file", empty.toString()), "the label list is empty");
+        assertUsageError(run("classify", "--model", model.toString(), image(0), "--labels", " , "), "the label list is empty");
+        assertUsageError(run("classify", "--model", model.toString(), image(0)), "exactly one of --labels and --labels-file");
+        assertUsageError(run("classify", "--model", model.toString(), image(0), "--labels", "a", "--templates", "nope.txt"), "no such file");
+    }
+
+    @Test
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.status());
-        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity")) {
+        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "bench")) {
             assertTrue(r.out().contains(c), c);
         }
     }

@@ -9,6 +9,8 @@ import dev.jclip.core.model.Trace;
 import dev.jclip.core.model.Workspace;
 import dev.jclip.core.tokenizer.ClipTokenizer;
 import dev.jclip.core.weights.Checkpoint;
+import dev.jclip.core.zeroshot.PromptTemplates;
+import dev.jclip.core.zeroshot.ZeroShotClassifier;
 import dev.jclip.core.weights.RuntimeFile;
 import dev.jclip.tensor.KernelProvider;
 import dev.jclip.tensor.Kernels;
@@ -308,16 +310,21 @@ public final class ClipModel implements AutoCloseable {
 
     /** Zero-shot classification: the labels (used verbatim as texts) ranked by probability, best first. */
     public List<Label> classify(Path image, List<String> labels) {
-        if (labels.isEmpty()) {
-            throw new IllegalArgumentException("classify needs at least one label");
-        }
-        Similarity s = similarity(List.of(encodeImage(image)), encodeTexts(labels));
-        List<Label> out = new ArrayList<>();
-        for (int t = 0; t < labels.size(); t++) {
-            out.add(new Label(labels.get(t), s.probs()[0][t], s.logitsPerImage()[0][t]));
-        }
-        out.sort(Comparator.comparingDouble(Label::probability).reversed());
-        return out;
+        return classify(image, labels, PromptTemplates.none());
+    }
+
+    /**
+     * Zero-shot classification with prompt templates (e.g. {@link PromptTemplates#clip()}, the CLIP
+     * paper's 80-prompt ensemble): the labels ranked by probability, best first.
+     */
+    public List<Label> classify(Path image, List<String> labels, PromptTemplates templates) {
+        return zeroShot(labels, templates).classify(encodeImage(image));
+    }
+
+    /** A classifier over fixed labels, their embeddings computed once, for many images. */
+    public ZeroShotClassifier zeroShot(List<String> labels, PromptTemplates templates) {
+        requireVision();
+        return new ZeroShotClassifier(this, labels, templates);
     }
 
     /** {@code v / ‖v‖₂}. */

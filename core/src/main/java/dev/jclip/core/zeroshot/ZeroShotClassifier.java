@@ -1,0 +1,87 @@
+package dev.jclip.core.zeroshot;
+
+import dev.jclip.core.ClipModel;
+import dev.jclip.core.Label;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Zero-shot classification as in the CLIP paper: each label's embedding is the mean of its prompts'
+ * normalised text embeddings, renormalised; an image's logits are exp(logit_scale) · cos(image,
+ * label), its probabilities their softmax. Label embeddings are computed once, at construction.
+ */
+public final class ZeroShotClassifier {
+    private final ClipModel clip;
+    private final List<String> labels;
+    private final float[][] labelEmbeds;   // [L, E], unit length
+
+    public ZeroShotClassifier(ClipModel clip, List<String> labels, PromptTemplates templates) {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("the label list is empty");
+        }
+        for (String l : labels) {
+            if (l == null || l.isBlank()) {
+                throw new IllegalArgumentException("a label is empty");
+            }
+        }
+        this.clip = clip;
+        this.labels = List.copyOf(labels);
+        int t = templates.templates().size();
+        List<String> prompts = new ArrayList<>(labels.size() * t);
+        for (String label : labels) {
+            for (int i = 0; i < t; i++) {
+                prompts.add(templates.apply(i, label));
+            }
+        }
+        List<float[]> embeds = clip.encodeTexts(prompts);
+        this.labelEmbeds = new float[labels.size()][];
+        for (int l = 0; l < labels.size(); l++) {
+            double[] mean = new double[clip.embedDim()];
+            for (int i = 0; i < t; i++) {
+                float[] e = ClipModel.normalized(embeds.get(l * t + i));
+                for (int c = 0; c < mean.length; c++) {
+                    mean[c] += e[c];
+                }
+            }
+            float[] m = new float[mean.length];
+            for (int c = 0; c < m.length; c++) {
+                m[c] = (float) (mean[c] / t);
+            }
+            labelEmbeds[l] = ClipModel.normalized(m);
+        }
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The labels ranked by probability for an image embedding, best first. */
+    public List<Label> classify(float[] imageEmbedding) {
+        float[] img = ClipModel.normalized(imageEmbedding);
+        double scale = clip.logitScale();
+        double[] logits = new double[labels.size()];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < logits.length; l++) {
+            double dot = 0;
+            for (int c = 0; c < img.length; c++) {
+                dot += (double) img[c] * labelEmbeds[l][c];
+            }
+            logits[l] = scale * dot;
+            max = Math.max(max, logits[l]);
+        }
+        double sum = 0;
+        double[] e = new double[logits.length];
+        for (int l = 0; l < logits.length; l++) {
+            e[l] = Math.exp(logits[l] - max);
+            sum += e[l];
+        }
+        List<Label> out = new ArrayList<>(labels.size());
+        for (int l = 0; l < logits.length; l++) {
+            out.add(new Label(labels.get(l), (float) (e[l] / sum), (float) logits[l]));
+        }
+        out.sort(Comparator.comparingDouble(Label::probability).reversed());
+        return out;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.jclip.convert;
+
+import dev.jclip.core.ClipModel;
+import dev.jclip.core.Label;
+import dev.jclip.core.Similarity;
+import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.zeroshot.PromptTemplates;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Zero-shot classification on the tiny model: its labels are arbitrary, so structure and arithmetic are checked. */
+class ZeroShotTest {
+    private static ClipModel clip;
+    private static final List<String> LABELS = List.of("cat", "dog", "car", "rocket");
+
+    @BeforeAll
+    static void load() {
+        clip = ClipModel.load(Converter.open(Fixtures.tiny("hf")));
+    }
+
+    @AfterAll
+    static void close() {
+        clip.close();
+    }
+
+    @Test
+    void withoutTemplatesItIsTheSoftmaxOfTheSimilarity() {
+        Path image = Fixtures.images().getFirst();
+        List<Label> ranked = clip.classify(image, LABELS, PromptTemplates.none());
+        Similarity s = clip.similarity(List.of(clip.encodeImage(image)), clip.encodeTexts(LABELS));
+        for (Label l : ranked) {
+            int i = LABELS.indexOf(l.label());
+            assertEquals(s.probs()[0][i], l.probability(), 1e-6, l.label());
+            assertEquals(s.logitsPerImage()[0][i], l.logit(), 1e-4, l.label());
+        }
+    }
+
+    @Test
+    void templatesAverageTheNormalisedPromptEmbeddings() throws IOException {
+        Path templates = Files.createTempFile("templates", ".txt");
+        Files.writeString(templates, "a photo of a {}.\n\na drawing of the {}\n");
+        PromptTemplates t = PromptTemplates.parse(templates.toString());
+        assertEquals(2, t.templates().size(), "blank lines are skipped");
+        float[] image = ClipModel.normalized(clip.encodeImage(Fixtures.images().get(1)));
+        double[] logits = new double[LABELS.size()];
+        for (int l = 0; l < LABELS.size(); l++) {
+            float[] a = ClipModel.normalized(clip.encodeText("a photo of a " + LABELS.get(l) + "."));
+            float[] b = ClipModel.normalized(clip.encodeText("a drawing of the " + LABELS.get(l)));
+            float[] mean = new float[a.length];
+            for (int c = 0; c < a.length; c++) {
+                mean[c] = (a[c] + b[c]) / 2;
+            }
+            float[] label = ClipModel.normalized(mean);
+            double dot = 0;
+            for (int c = 0; c < a.length; c++) {
+                dot += image[c] * label[c];
+            }
+            logits[l] = clip.logitScale() * dot;
+        }
+        List<Label> ranked = clip.zeroShot(LABELS, t).classify(clip.encodeImage(Fixtures.images().get(1)));
+        for (Label l : ranked) {
+            assertEquals(logits[LABELS.indexOf(l.label())], l.logit(), 1e-3, l.label());
+        }
+        Files.delete(templates);
+    }
+
+    @Test
+    void rankedBestFirstAndSummingToOne() {
+        List<Label> ranked = clip.classify(Fixtures.images().get(2), LABELS, PromptTemplates.clip());
+        assertEquals(LABELS.size(), ranked.size());
+        double sum = 0;
+        for (int i = 0; i < ranked.size(); i++) {
+            sum += ranked.get(i).probability();
+            if (i > 0) {
+                assertTrue(ranked.get(i - 1).probability() >= ranked.get(i).probability(), "best first");
+            }
+        }
+        assertEquals(1.0, sum, 1e-5);
+    }
+
+    @Test
+    void bundledDataAndBadInputs() {
+        assertEquals(80, PromptTemplates.clip().templates().size());
+        assertEquals(1000, PromptTemplates.imagenetClasses().size());
+        assertEquals("tench", PromptTemplates.imagenetClasses().getFirst());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> clip.zeroShot(List.of(), PromptTemplates.none()));
+        assertTrue(e.getMessage().contains("label list is empty"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new PromptTemplates("x", List.of("no placeholder")));
+        assertTrue(e.getMessage().contains("has no {}"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PromptTemplates.parse("/nonexistent/templates.txt"));
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+}
