@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Main {
     private static final List<Command> COMMANDS = List.of(new ConvertCommand(), new TokenizeCommand(),
-            new PreprocessCommand(), new EmbedCommand(), new SimilarityCommand(), new ClassifyCommand(), new InfoCommand(),
+            new PreprocessCommand(), new EmbedCommand(), new SimilarityCommand(), new ClassifyCommand(), new DescribeCommand(), new InfoCommand(),
             new BenchCommand());
 
     private Main() {

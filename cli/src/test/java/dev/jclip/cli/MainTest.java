@@ -246,10 +246,28 @@ class MainTest {
     }
 
     @Test
+    void describeComposesTheBestPhraseOfEachVocabulary() {
+        Result r = run("describe", "--model", model.toString(), image(1), dir.resolve("gone.png").toString());
+        assertEquals(1, r.status(), "the missing image is reported, the other described");
+        Map<String, Object> line = r.lines().getFirst();
+        assertEquals(image(1), line.get("image"));
+        Map<?, ?> parts = (Map<?, ?>) line.get("parts");
+        assertEquals(List.of("medium", "object", "scene", "lighting", "colour"), List.copyOf(parts.keySet()));
+        String description = (String) line.get("description");
+        for (Object part : parts.values()) {
+            Map<?, ?> p = (Map<?, ?>) part;
+            assertTrue(description.contains((String) p.get("phrase")), description + " holds " + p.get("phrase"));
+            double score = ((Number) p.get("score")).doubleValue();
+            assertTrue(score > 0 && score <= 1, "score " + score);
+        }
+        assertTrue(run("describe", "--help").out().contains("does not"), "--help says it ranks phrases, not generates text");
+    }
+
+    @Test
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.status());
-        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "bench")) {
+        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "bench")) {
             assertTrue(r.out().contains(c), c);
         }
     }

@@ -4,6 +4,7 @@ import dev.jclip.core.ClipModel;
 import dev.jclip.core.Label;
 import dev.jclip.core.Similarity;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.zeroshot.Describer;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +88,22 @@ class ZeroShotTest {
             }
         }
         assertEquals(1.0, sum, 1e-5);
+    }
+
+    @Test
+    void describerPicksTheTopPhraseOfEachVocabulary() {
+        List<Describer.Vocabulary> vocab = List.of(
+                new Describer.Vocabulary("medium", List.of("a photo", "a painting"), "{}."),
+                new Describer.Vocabulary("object", List.of("cat", "astronaut", "elephant"), "a photo of a {}."));
+        float[] image = clip.encodeImage(Fixtures.images().getFirst());
+        Describer.Description d = new Describer(clip, vocab).describe(image);
+        List<Label> objects = clip.zeroShot(List.of("cat", "astronaut", "elephant"), new PromptTemplates("o", List.of("a photo of a {}.")))
+                .classify(image);
+        assertEquals(objects.getFirst().label(), d.parts().get("object").phrase());
+        assertEquals(objects.getFirst().probability(), d.parts().get("object").score(), 1e-6);
+        String article = d.parts().get("object").phrase().startsWith("a") || d.parts().get("object").phrase().startsWith("e") ? "an" : "a";
+        assertEquals(d.parts().get("medium").phrase() + " of " + article + " " + d.parts().get("object").phrase(), d.text());
+        assertEquals(5, Describer.builtIn().size());
     }
 
     @Test
