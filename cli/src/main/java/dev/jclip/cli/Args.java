@@ -34,7 +34,7 @@ final class Args {
                 pending = null;
                 continue;
             }
-            if (arg.startsWith("--") && arg.length() > 2) {
+            if (arg.startsWith("--") && arg.length() > 2 || spec.single().contains(arg)) {   // "-k" style if declared
                 if (!multiHasValue) {
                     throw new UsageException("option " + multi + " needs a value");
                 }

@@ -264,10 +264,48 @@ class MainTest {
     }
 
     @Test
+    void indexThenSearchByTextAndByImage() throws IOException {
+        Path photos = dir.resolve("photos");
+        Files.createDirectories(photos);
+        for (int i = 0; i < 5; i++) {
+            Files.copy(Fixtures.images().get(i), photos.resolve(Fixtures.images().get(i).getFileName()));
+        }
+        Path index = dir.resolve("photos.idx");
+        Result built = run("index", photos.toString(), "--model", model.toString(), "--out", index.toString());
+        assertEquals(0, built.status(), built.err());
+        assertTrue(built.err().contains("indexed 5 images"), built.err());
+
+        Result byImage = run("search", "--index", index.toString(), "--image", image(2), "-k", "2");
+        assertEquals(0, byImage.status(), byImage.err());
+        assertEquals(2, byImage.lines().size());
+        assertEquals(Fixtures.images().get(2).getFileName().toString(), byImage.lines().getFirst().get("path"));
+        assertEquals(1.0, ((Number) byImage.lines().getFirst().get("score")).doubleValue(), 2e-3);
+
+        Result byText = run("search", "--index", index.toString(), "a", "photo", "of", "a", "cat");
+        assertEquals(0, byText.status(), byText.err());
+        assertEquals(5, byText.lines().size(), "k defaults to 10; the index has 5");
+
+        Result longQuery = run("search", "--index", index.toString(), "word ".repeat(100).strip(), "-k", "1");
+        assertEquals(0, longQuery.status(), longQuery.err());
+        assertTrue(longQuery.err().contains("warning: the query has more than 77 tokens"), longQuery.err());
+
+        Result again = run("index", photos.toString(), "--model", model.toString(), "--out", index.toString());
+        assertTrue(again.err().contains("0 embedded, 5 unchanged"), again.err());
+
+        Files.write(dir.resolve("cut.idx"), java.util.Arrays.copyOf(Files.readAllBytes(index), 100));
+        assertUsageError(run("search", "--index", dir.resolve("cut.idx").toString(), "cat"), "truncated or corrupt");
+        assertUsageError(run("search", "--index", index.toString()), "either a text query or --image");
+        assertUsageError(run("search", "--index", index.toString(), "cat", "-k", "0"), "-k must be a positive integer");
+        Path empty = dir.resolve("no-images");
+        Files.createDirectories(empty);
+        assertUsageError(run("index", empty.toString(), "--model", model.toString(), "--out", dir.resolve("e.idx").toString()), "no images");
+    }
+
+    @Test
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.status());
-        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "bench")) {
+        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "index", "search", "bench")) {
             assertTrue(r.out().contains(c), c);
         }
     }

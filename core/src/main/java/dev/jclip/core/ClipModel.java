@@ -41,6 +41,7 @@ public final class ClipModel implements AutoCloseable {
     private final Kernels kernels;
     private final Checkpoint checkpoint;
     private final Workspace.Pool workspaces = new Workspace.Pool();
+    private volatile String modelId;
     /** Images per forward pass in batch encoding: enough rows to keep the matrix kernels busy. */
     private static final int IMAGE_BATCH = 8;
     /** Token rows per forward pass in batch text encoding. */
@@ -106,6 +107,34 @@ public final class ClipModel implements AutoCloseable {
         return tokenizer.truncates(text);
     }
 
+    /**
+     * A fingerprint of the weights (config and both projections, as fp32 values), so that embeddings
+     * stored by one model are not compared with another's; the same for any dtype that holds the
+     * same values.
+     */
+    public String modelId() {
+        String id = modelId;
+        if (id == null) {
+            try {
+                java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+                sha.update(config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                for (String name : List.of("visual.proj", "text.proj", "text.lnFinal.weight")) {
+                    if (checkpoint.names().contains(name)) {
+                        float[] v = checkpoint.floats(name);
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        b.asFloatBuffer().put(v);
+                        sha.update(b.array());
+                    }
+                }
+                id = java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            modelId = id;
+        }
+        return id;
+    }
+
     /** The preprocessed pixel tensor [3, H, W] of an image file. */
     public float[] preprocess(Path image) {
         return preprocessor.pixelValues(ImageLoader.load(image));
@@ -158,6 +187,11 @@ public final class ClipModel implements AutoCloseable {
             pixels.add(preprocess(p));
         }
         return encodePixelsBatched(pixels);
+    }
+
+    /** Encodes preprocessed pixel tensors [3, S, S] in batches; see {@link #encodeImages(List)}. */
+    public List<float[]> encodePixels(List<float[]> pixelValues) {
+        return encodePixelsBatched(pixelValues);
     }
 
     /** Encodes decoded images in batches; see {@link #encodeImages(List)}. */

@@ -45,6 +45,9 @@ public interface Kernels {
      */
     void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int headDim, boolean causal);
 
+    /** {@code out[r] = Σ_c m[r, c] · x[c]} for every row r: a brute-force similarity scan. */
+    void matVec(Matrix m, float[] x, float[] out);
+
     /** Row {@code r} of {@code w}, widened to fp32, into {@code dst[off..off+cols)}. */
     void readRow(Matrix w, int r, float[] dst, int off);
 }

@@ -126,6 +126,17 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void matVec(Matrix m, float[] x, float[] out) {
+        for (int r = 0; r < m.rows(); r++) {
+            float sum = 0f;
+            for (int c = 0; c < m.cols(); c++) {
+                sum += m.get(r, c) * x[c];
+            }
+            out[r] = sum;
+        }
+    }
+
+    @Override
     public void readRow(Matrix w, int r, float[] dst, int off) {
         for (int c = 0; c < w.cols(); c++) {
             dst[off + c] = w.get(r, c);

@@ -2,6 +2,7 @@ package dev.jclip.tensor.simd;
 
 import dev.jclip.tensor.Kernels;
 import dev.jclip.tensor.Matrix;
+import dev.jclip.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -111,6 +112,26 @@ public final class VectorKernels implements Kernels {
     @Override
     public void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int headDim, boolean causal) {
         FusedAttention.attention(qkv, qkvOff, out, outOff, m, heads, headDim, causal);
+    }
+
+    @Override
+    public void matVec(Matrix m, float[] x, float[] out) {
+        int cols = m.cols();
+        Parallel.forRange(m.rows(), 1024, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long base = (long) r * cols;
+                FloatVector acc = FloatVector.zero(F);
+                int c = 0;
+                for (; c + L <= cols; c += L) {
+                    acc = Widen.load(m, base + c).fma(FloatVector.fromArray(F, x, c), acc);
+                }
+                float sum = VectorMath.sum(acc);
+                for (; c < cols; c++) {
+                    sum += Widen.scalar(m, base + c) * x[c];
+                }
+                out[r] = sum;
+            }
+        });
     }
 
     @Override

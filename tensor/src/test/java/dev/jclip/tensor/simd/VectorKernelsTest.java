@@ -74,6 +74,21 @@ class VectorKernelsTest {
     }
 
     @Test
+    void matVecOnOddSizesAndEveryPrecision() {
+        for (int rows : new int[]{1, 7, 1023, 3000}) {
+            for (int cols : ODD) {
+                float[] x = random(cols, cols, 1);
+                for (Matrix m : matrices(random(rows * 31L + cols, rows * cols, 1), rows, cols)) {
+                    float[] want = new float[rows], got = new float[rows];
+                    scalar.matVec(m, x, want);
+                    simd.matVec(m, x, got);
+                    assertNear(want, got, 1e-5 * Math.sqrt(cols), "matVec " + rows + "x" + cols + " " + m.precision());
+                }
+            }
+        }
+    }
+
+    @Test
     void readRowWidensEveryPrecisionExactly() {
         for (int cols : ODD) {
             float[] v = random(cols, 3 * cols, 100);
