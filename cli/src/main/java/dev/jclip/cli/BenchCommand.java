@@ -45,7 +45,7 @@ final class BenchCommand implements Command {
         int batch = positiveInt(args, "--batch", 1);
         int runs = positiveInt(args, "--runs", 5);
         long t0 = System.nanoTime();
-        try (ClipModel clip = Models.open(args.required("--model"))) {
+        try (ClipModel clip = Models.open(args)) {
             double loadS = seconds(t0);
             if (!clip.hasVision()) {
                 throw new UsageException("bench needs a model with an image tower");

@@ -39,7 +39,7 @@ final class ClassifyCommand implements Command {
 
     @Override
     public int run(Args args, Console console) throws IOException {
-        String model = args.required("--model");
+        String model = Models.name(args);
         List<String> images = args.positional();
         if (images.isEmpty()) {
             throw new UsageException("classify needs at least one IMAGE");

@@ -33,7 +33,7 @@ final class DescribeCommand implements Command {
 
     @Override
     public int run(Args args, Console console) {
-        String model = args.required("--model");
+        String model = Models.name(args);
         if (args.positional().isEmpty()) {
             throw new UsageException("describe needs at least one IMAGE");
         }

@@ -27,7 +27,7 @@ final class EmbedCommand implements Command {
 
     @Override
     public int run(Args args, Console console) {
-        String model = args.required("--model");
+        String model = Models.name(args);
         args.requireNoPositional("use --image or --text");
         if (args.all().isEmpty() || args.list("--image").isEmpty() && args.list("--text").isEmpty()) {
             throw new UsageException("embed needs at least one --image or --text");

@@ -27,7 +27,7 @@ final class IndexCommand implements Command {
 
     @Override
     public int run(Args args, Console console) throws IOException {
-        String model = args.required("--model");
+        String model = Models.name(args);
         Path out = Path.of(args.required("--out"));
         if (args.positional().size() != 1) {
             throw new UsageException("index takes one folder DIR (got " + args.positional().size() + ")");

@@ -23,7 +23,7 @@ final class InfoCommand implements Command {
 
     @Override
     public int run(Args args, Console console) {
-        try (ClipModel clip = Models.open(args.required("--model"))) {
+        try (ClipModel clip = Models.open(args)) {
             console.out().println(clip.config().toJson());
         }
         return 0;

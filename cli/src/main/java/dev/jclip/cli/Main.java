@@ -68,7 +68,10 @@ public final class Main {
             s.println("  " + c.usage());
         }
         s.println();
-        s.println("M is a converted .safetensors file, or an HF model folder / OpenAI / GmP .safetensors");
-        s.println("checkpoint (converted in memory on each run; convert once to start faster).");
+        s.println("M (default " + dev.jclip.hub.ModelHub.DEFAULT_MODEL + ") is a converted .safetensors file, an HF model");
+        s.println("folder or OpenAI / GmP .safetensors checkpoint (converted in memory on each run), or a Hub id");
+        s.println("org/name[@revision]: taken from $CLIP_HOME (~/.cache/jclip), else from the Hugging Face cache");
+        s.println("($HF_HOME, ~/.cache/huggingface), else downloaded from $HF_ENDPOINT (HF_TOKEN if set; never with");
+        s.println("HF_HUB_OFFLINE=1), and converted once.");
     }
 }

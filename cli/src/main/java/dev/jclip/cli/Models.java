@@ -2,20 +2,60 @@ package dev.jclip.cli;
 
 import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
+import dev.jclip.hub.HubOptions;
+import dev.jclip.hub.ModelHub;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens {@code --model}: a converted file, or an HF folder / OpenAI / GmP checkpoint converted in memory. */
+/**
+ * Opens {@code --model}: a converted file, an HF folder / OpenAI / GmP checkpoint (converted in
+ * memory), or a Hub repository id, found in the caches or downloaded and converted once (see
+ * {@link ModelHub}). Without {@code --model}: {@value ModelHub#DEFAULT_MODEL}.
+ */
 final class Models {
     private Models() {
     }
 
+    /** The {@code --model} value, or the default model. */
+    static String name(Args args) {
+        String m = args.one("--model");
+        return m != null ? m : ModelHub.DEFAULT_MODEL;
+    }
+
+    static ClipModel open(Args args) {
+        return open(name(args));
+    }
+
     static ClipModel open(String model) {
         Path p = Path.of(model);
-        if (!Files.exists(p)) {
-            throw new UsageException("--model " + model + ": no such file or folder");
+        if (Files.exists(p)) {
+            return ClipModel.load(Converter.open(p)); // the model owns the checkpoint and closes it
         }
-        return ClipModel.load(Converter.open(p)); // the model owns the checkpoint and closes it
+        if (ModelHub.isRepoId(model)) {
+            return ClipModel.load(new ModelHub(HubOptions.fromEnvironment(), Models::progress).resolve(model));
+        }
+        throw new UsageException("--model " + model + ": no such file or folder (nor a Hub id like " + ModelHub.DEFAULT_MODEL + ")");
+    }
+
+    private static long lastDraw;
+
+    /** A download progress line on stderr, when stderr is a terminal. */
+    private static void progress(String file, long done, long total) {
+        if (System.console() == null || !System.console().isTerminal()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (done != total && now - lastDraw < 200_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        PrintStream err = System.err;
+        if (total > 0) {
+            err.printf("\rdownloading %s: %d / %d MB (%d%%)%s", file, done >> 20, total >> 20, done * 100 / total, done == total ? "\n" : "");
+        } else {
+            err.printf("\rdownloading %s: %d MB", file, done >> 20);
+        }
     }
 }

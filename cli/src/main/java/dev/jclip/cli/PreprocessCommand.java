@@ -29,7 +29,7 @@ final class PreprocessCommand implements Command {
 
     @Override
     public int run(Args args, Console console) throws Exception {
-        String model = args.required("--model");
+        String model = Models.name(args);
         Path out = Path.of(args.required("--out"));
         List<String> images = args.positional();
         if (images.isEmpty()) {

@@ -29,7 +29,7 @@ final class SimilarityCommand implements Command {
 
     @Override
     public int run(Args args, Console console) {
-        String model = args.required("--model");
+        String model = Models.name(args);
         args.requireNoPositional("use --image or --text");
         List<String> images = args.list("--image");
         List<String> texts = args.list("--text");

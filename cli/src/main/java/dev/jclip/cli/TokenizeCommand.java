@@ -27,7 +27,7 @@ final class TokenizeCommand implements Command {
 
     @Override
     public int run(Args args, Console console) {
-        String model = args.required("--model");
+        String model = Models.name(args);
         List<String> texts = args.positional();
         if (texts.isEmpty()) {
             throw new UsageException("tokenize needs at least one TEXT");
