@@ -64,7 +64,7 @@ final class ClassifyCommand implements Command {
         }
         int failed = 0;
         try (ClipModel clip = Models.open(model)) {
-            ZeroShotClassifier classifier = clip.zeroShot(labels, templates);
+            ZeroShotClassifier classifier = new ZeroShotClassifier(clip, labels, templates, Models.labelCache());
             for (String image : images) {
                 List<Label> ranked;
                 try {

@@ -39,7 +39,7 @@ final class DescribeCommand implements Command {
         }
         int failed = 0;
         try (ClipModel clip = Models.open(model)) {
-            Describer describer = new Describer(clip, Describer.builtIn());
+            Describer describer = new Describer(clip, Describer.builtIn(), Models.labelCache());
             for (String image : args.positional()) {
                 Describer.Description d;
                 try {

@@ -2,6 +2,7 @@ package dev.jclip.cli;
 
 import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.zeroshot.LabelCache;
 import dev.jclip.hub.HubOptions;
 import dev.jclip.hub.ModelHub;
 
@@ -37,6 +38,11 @@ final class Models {
             return ClipModel.load(new ModelHub(HubOptions.fromEnvironment(), Models::progress).resolve(model));
         }
         throw new UsageException("--model " + model + ": no such file or folder (nor a Hub id like " + ModelHub.DEFAULT_MODEL + ")");
+    }
+
+    /** Label embeddings cached under CLIP_HOME, by model, templates and labels. */
+    static LabelCache labelCache() {
+        return new LabelCache(HubOptions.fromEnvironment().clipHome().resolve("label-embeddings"));
     }
 
     private static long lastDraw;

@@ -5,7 +5,9 @@ import dev.jclip.core.Label;
 import dev.jclip.core.Similarity;
 import dev.jclip.core.testing.Fixtures;
 import dev.jclip.core.zeroshot.Describer;
+import dev.jclip.core.zeroshot.LabelCache;
 import dev.jclip.core.zeroshot.PromptTemplates;
+import dev.jclip.core.zeroshot.ZeroShotClassifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +98,7 @@ class ZeroShotTest {
                 new Describer.Vocabulary("medium", List.of("a photo", "a painting"), "{}."),
                 new Describer.Vocabulary("object", List.of("cat", "astronaut", "elephant"), "a photo of a {}."));
         float[] image = clip.encodeImage(Fixtures.images().getFirst());
-        Describer.Description d = new Describer(clip, vocab).describe(image);
+        Describer.Description d = new Describer(clip, vocab, null).describe(image);
         List<Label> objects = clip.zeroShot(List.of("cat", "astronaut", "elephant"), new PromptTemplates("o", List.of("a photo of a {}.")))
                 .classify(image);
         assertEquals(objects.getFirst().label(), d.parts().get("object").phrase());
@@ -104,6 +106,27 @@ class ZeroShotTest {
         String article = d.parts().get("object").phrase().startsWith("a") || d.parts().get("object").phrase().startsWith("e") ? "an" : "a";
         assertEquals(d.parts().get("medium").phrase() + " of " + article + " " + d.parts().get("object").phrase(), d.text());
         assertEquals(5, Describer.builtIn().size());
+    }
+
+    @Test
+    void labelEmbeddingsCachedOnDiskGiveTheSameAnswer(@TempDir Path cacheDir) throws IOException {
+        LabelCache cache = new LabelCache(cacheDir);
+        float[] image = clip.encodeImage(Fixtures.images().get(3));
+        List<Label> fresh = new ZeroShotClassifier(clip, LABELS, PromptTemplates.clip(), cache).classify(image);
+        try (var files = Files.list(cacheDir)) {
+            assertEquals(1, files.count(), "one file for this model, template set and label list");
+        }
+        List<Label> cached = new ZeroShotClassifier(clip, LABELS, PromptTemplates.clip(), cache).classify(image);
+        assertEquals(fresh, cached);
+        try (var files = Files.list(cacheDir)) {
+            Path f = files.findFirst().orElseThrow();
+            Files.write(f, new byte[3]);   // damaged: ignored and rewritten
+        }
+        assertEquals(fresh, new ZeroShotClassifier(clip, LABELS, PromptTemplates.clip(), cache).classify(image));
+        new ZeroShotClassifier(clip, List.of("cat", "dog"), PromptTemplates.clip(), cache);
+        try (var files = Files.list(cacheDir)) {
+            assertEquals(2, files.count(), "another label list, another file");
+        }
     }
 
     @Test

@@ -25,7 +25,6 @@ public final class Describer {
     public record Description(String text, Map<String, Part> parts) {
     }
 
-    private final ClipModel clip;
     private final Map<String, ZeroShotClassifier> classifiers = new LinkedHashMap<>();
 
     /** The built-in vocabularies: 27 mediums, the 1000 ImageNet objects, 38 scenes, 12 lightings, 15 colours. */
@@ -42,11 +41,14 @@ public final class Describer {
         return PromptTemplates.lines(PromptTemplates.resource(resource));
     }
 
-    /** Embeds every vocabulary's phrases once; describing an image is then one image encode. */
-    public Describer(ClipModel clip, List<Vocabulary> vocabularies) {
-        this.clip = clip;
+    /**
+     * Embeds every vocabulary's phrases once (or reads them from {@code cache}, which may be null);
+     * describing an image is then one image encode.
+     */
+    public Describer(ClipModel clip, List<Vocabulary> vocabularies, LabelCache cache) {
         for (Vocabulary v : vocabularies) {
-            classifiers.put(v.name(), clip.zeroShot(v.phrases(), new PromptTemplates(v.name(), List.of(v.template()))));
+            classifiers.put(v.name(), new ZeroShotClassifier(clip, v.phrases(),
+                    new PromptTemplates(v.name(), List.of(v.template())), cache));
         }
     }
 

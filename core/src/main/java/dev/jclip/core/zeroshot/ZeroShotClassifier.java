@@ -18,6 +18,11 @@ public final class ZeroShotClassifier {
     private final float[][] labelEmbeds;   // [L, E], unit length
 
     public ZeroShotClassifier(ClipModel clip, List<String> labels, PromptTemplates templates) {
+        this(clip, labels, templates, null);
+    }
+
+    /** As above, reading and writing the label embeddings through {@code cache} (may be null). */
+    public ZeroShotClassifier(ClipModel clip, List<String> labels, PromptTemplates templates, LabelCache cache) {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("the label list is empty");
         }
@@ -28,6 +33,19 @@ public final class ZeroShotClassifier {
         }
         this.clip = clip;
         this.labels = List.copyOf(labels);
+        String key = cache == null ? null : LabelCache.key(clip.modelId(), templates, this.labels);
+        float[][] cached = cache == null ? null : cache.get(key, labels.size(), clip.embedDim());
+        if (cached != null) {
+            this.labelEmbeds = cached;
+            return;
+        }
+        this.labelEmbeds = embed(clip, labels, templates);
+        if (cache != null) {
+            cache.put(key, labelEmbeds);
+        }
+    }
+
+    private static float[][] embed(ClipModel clip, List<String> labels, PromptTemplates templates) {
         int t = templates.templates().size();
         List<String> prompts = new ArrayList<>(labels.size() * t);
         for (String label : labels) {
@@ -36,7 +54,7 @@ public final class ZeroShotClassifier {
             }
         }
         List<float[]> embeds = clip.encodeTexts(prompts);
-        this.labelEmbeds = new float[labels.size()][];
+        float[][] labelEmbeds = new float[labels.size()][];
         for (int l = 0; l < labels.size(); l++) {
             double[] mean = new double[clip.embedDim()];
             for (int i = 0; i < t; i++) {
@@ -51,6 +69,7 @@ public final class ZeroShotClassifier {
             }
             labelEmbeds[l] = ClipModel.normalized(m);
         }
+        return labelEmbeds;
     }
 
     public List<String> labels() {

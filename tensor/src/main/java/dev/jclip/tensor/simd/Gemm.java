@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code C[M,N] = A[M,K] · W[K,N] + bias}: the matrix product behind every linear layer.
  *
  * <p>Blocking, from the outside in: the N columns are cut into strips of NR = 2 vectors, split over
- * the threads; for each strip, K is cut into blocks of KC; each (K block, strip) of W is packed once
+ * the threads; M is cut into blocks of MC rows; for each strip, K is cut into blocks of KC; each (K block, strip) of W is packed once
  * into a contiguous fp32 panel [KC][NR] (widening F16/BF16 here, so weights stay 16-bit in memory),
  * small enough to stay in L1 while the micro-kernel sweeps all M rows over it, MR = 6 rows at a time:
  * 12 accumulator vectors, 2 panel loads and 6 broadcasts per k. Each K block of A is packed first
@@ -24,14 +24,16 @@ final class Gemm {
     static final int MR = 6;
     static final int NR = 2 * L;
     static final int KC = 256;
+    /** Rows of A per packed block: MC × KC floats (192 KB) stay in L2 while every strip passes over them. */
+    static final int MC = 32 * MR;
 
     private Gemm() {
     }
 
-    /** Per-thread buffers: the current W panel, the current K block of A, and the thread's C strips. */
+    /** Per-thread buffers: the current W panel, the current block of A, and the thread's C strips. */
     private static final class Packs {
         final float[] panel = new float[KC * NR];
-        float[] a = new float[0];
+        final float[] a = new float[MC * KC];
         float[] c = new float[0];
     }
 
@@ -41,54 +43,60 @@ final class Gemm {
         int k = w.rows();
         int n = w.cols();
         int strips = (n + NR - 1) / NR;
-        int blocks = (m + MR - 1) / MR;
         // Fewer rows mean less work per strip; below this many strips per thread, threading costs more than it saves.
         int grain = Math.max(1, 64 / Math.max(1, m));
         Parallel.forRange(strips, grain, (from, to) -> {
-            Packs packs = PACKS.get();
-            if (packs.a.length < blocks * MR * KC) {
-                packs.a = new float[blocks * MR * KC];
-            }
-            int stripSize = blocks * MR * NR;
-            if (packs.c.length < (to - from) * stripSize) {
-                packs.c = new float[(to - from) * stripSize];
-            }
-            float[] ap = packs.a;
-            float[] panel = packs.panel;
-            float[] cs = packs.c;    // [strip][row][NR]: C accumulates here, contiguous, then is copied out
-            for (int s = from; s < to; s++) {
-                int n0 = s * NR;
-                int nw = Math.min(NR, n - n0);
-                int strip = (s - from) * stripSize;
-                for (int i = 0; i < blocks * MR; i++) {
-                    for (int j = 0; j < NR; j++) {
-                        cs[strip + i * NR + j] = bias != null && j < nw ? bias[n0 + j] : 0f;
-                    }
-                }
-            }
-            for (int kb = 0; kb < k; kb += KC) {
-                int kc = Math.min(KC, k - kb);
-                for (int ib = 0; ib < blocks; ib++) {
-                    int i = ib * MR;
-                    packA(a, aOff + i * k + kb, k, Math.min(MR, m - i), kc, ap, ib * MR * kc);
-                }
-                for (int s = from; s < to; s++) {
-                    pack(w, kb, kc, s * NR, Math.min(NR, n - s * NR), panel);
-                    int strip = (s - from) * stripSize;
-                    for (int ib = 0; ib < blocks; ib++) {
-                        kernel(ap, ib * MR * kc, panel, 0, kc, cs, strip + ib * MR * NR, NR);
-                    }
-                }
-            }
-            for (int s = from; s < to; s++) {
-                int n0 = s * NR;
-                int nw = Math.min(NR, n - n0);
-                int strip = (s - from) * stripSize;
-                for (int i = 0; i < m; i++) {
-                    System.arraycopy(cs, strip + i * NR, c, cOff + i * n + n0, nw);
-                }
+            for (int m0 = 0; m0 < m; m0 += MC) {
+                rowBlock(a, aOff + m0 * k, w, bias, c, cOff + m0 * n, Math.min(MC, m - m0), from, to);
             }
         });
+    }
+
+    /** Rows [0, m) (m ≤ MC) of C for the strips [from, to): the packed A block stays in L2 meanwhile. */
+    private static void rowBlock(float[] a, int aOff, Matrix w, float[] bias, float[] c, int cOff, int m, int from, int to) {
+        int k = w.rows();
+        int n = w.cols();
+        int blocks = (m + MR - 1) / MR;
+        Packs packs = PACKS.get();
+        int stripSize = blocks * MR * NR;
+        if (packs.c.length < (to - from) * stripSize) {
+            packs.c = new float[(to - from) * stripSize];
+        }
+        float[] ap = packs.a;
+        float[] panel = packs.panel;
+        float[] cs = packs.c;    // [strip][row][NR]: C accumulates here, contiguous, then is copied out
+        for (int s = from; s < to; s++) {
+            int n0 = s * NR;
+            int nw = Math.min(NR, n - n0);
+            int strip = (s - from) * stripSize;
+            for (int i = 0; i < blocks * MR; i++) {
+                for (int j = 0; j < NR; j++) {
+                    cs[strip + i * NR + j] = bias != null && j < nw ? bias[n0 + j] : 0f;
+                }
+            }
+        }
+        for (int kb = 0; kb < k; kb += KC) {
+            int kc = Math.min(KC, k - kb);
+            for (int ib = 0; ib < blocks; ib++) {
+                int i = ib * MR;
+                packA(a, aOff + i * k + kb, k, Math.min(MR, m - i), kc, ap, ib * MR * kc);
+            }
+            for (int s = from; s < to; s++) {
+                pack(w, kb, kc, s * NR, Math.min(NR, n - s * NR), panel);
+                int strip = (s - from) * stripSize;
+                for (int ib = 0; ib < blocks; ib++) {
+                    kernel(ap, ib * MR * kc, panel, 0, kc, cs, strip + ib * MR * NR, NR);
+                }
+            }
+        }
+        for (int s = from; s < to; s++) {
+            int n0 = s * NR;
+            int nw = Math.min(NR, n - n0);
+            int strip = (s - from) * stripSize;
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(cs, strip + i * NR, c, cOff + i * n + n0, nw);
+            }
+        }
     }
 
     /**
