@@ -115,6 +115,23 @@ final class Args {
         return l.isEmpty() ? null : l.getFirst();
     }
 
+    /** A positive integer option, or {@code dflt} when absent. */
+    int positiveInt(String option, int dflt) {
+        String v = one(option);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException(option + " must be a positive integer, not '" + v + "'");
+    }
+
     String required(String option) {
         String v = one(option);
         if (v == null) {

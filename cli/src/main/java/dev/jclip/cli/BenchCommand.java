@@ -42,8 +42,8 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(Args args, Console console) throws IOException {
-        int batch = positiveInt(args, "--batch", 1);
-        int runs = positiveInt(args, "--runs", 5);
+        int batch = args.positiveInt("--batch", 1);
+        int runs = args.positiveInt("--runs", 5);
         long t0 = System.nanoTime();
         try (ClipModel clip = Models.open(args)) {
             double loadS = seconds(t0);
@@ -79,22 +79,6 @@ final class BenchCommand implements Command {
             console.out().println(Json.write(line));
         }
         return 0;
-    }
-
-    private static int positiveInt(Args args, String option, int dflt) {
-        String v = args.one(option);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new UsageException(option + " must be a positive integer, not '" + v + "'");
     }
 
     /** Median wall time of {@code runs} calls, after {@link #WARMUP} unmeasured ones. */

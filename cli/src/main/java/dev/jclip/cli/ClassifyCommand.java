@@ -51,17 +51,7 @@ final class ClassifyCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--templates: " + e.getMessage());
         }
-        int top = labels.size();
-        if (args.one("--top") != null) {
-            try {
-                top = Integer.parseInt(args.one("--top"));
-            } catch (NumberFormatException e) {
-                top = 0;
-            }
-            if (top <= 0) {
-                throw new UsageException("--top must be a positive integer, not '" + args.one("--top") + "'");
-            }
-        }
+        int top = args.positiveInt("--top", labels.size());
         int failed = 0;
         try (ClipModel clip = Models.open(model)) {
             ZeroShotClassifier classifier = new ZeroShotClassifier(clip, labels, templates, Models.labelCache());

@@ -42,17 +42,7 @@ final class SearchCommand implements Command {
         if (image == null) {
             Texts.requireNonBlank(List.of(query));
         }
-        int k = 10;
-        if (args.one("-k") != null) {
-            try {
-                k = Integer.parseInt(args.one("-k"));
-            } catch (NumberFormatException e) {
-                k = 0;
-            }
-            if (k <= 0) {
-                throw new UsageException("-k must be a positive integer, not '" + args.one("-k") + "'");
-            }
-        }
+        int k = args.positiveInt("-k", 10);
         try (ImageIndex index = ImageIndex.open(indexFile);
              ClipModel clip = Models.open(args.one("--model") != null ? args.one("--model") : index.modelSource())) {
             index.checkModel(clip);

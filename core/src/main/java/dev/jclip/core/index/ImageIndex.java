@@ -2,6 +2,7 @@ package dev.jclip.core.index;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.image.ImageLoader;
+import dev.jclip.core.io.AtomicFiles;
 import dev.jclip.tensor.Float16s;
 import dev.jclip.tensor.KernelProvider;
 import dev.jclip.tensor.Matrix;
@@ -14,11 +15,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -286,7 +285,7 @@ public final class ImageIndex implements AutoCloseable {
                 }
             }
         }
-        writeAtomically(out, IndexFile.write(IndexFile.FORMAT_VERSION, modelId, modelSource, dim,
+        AtomicFiles.write(out, IndexFile.write(IndexFile.FORMAT_VERSION, modelId, modelSource, dim,
                 f16 ? IndexFile.DTYPE_F16 : IndexFile.DTYPE_F32, sorted, buf.array()));
     }
 
@@ -304,22 +303,6 @@ public final class ImageIndex implements AutoCloseable {
 
     private static String relative(Path dir, Path p) {
         return dir.relativize(p).toString().replace(java.io.File.separatorChar, '/');
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     @Override

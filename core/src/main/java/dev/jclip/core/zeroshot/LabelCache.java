@@ -1,13 +1,12 @@
 package dev.jclip.core.zeroshot;
 
+import dev.jclip.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -63,20 +62,13 @@ public final class LabelCache {
 
     void put(String key, float[][] embeds) {
         try {
-            Files.createDirectories(dir);
             ByteBuffer b = ByteBuffer.allocate(embeds.length * embeds[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (float[] row : embeds) {
                 for (float v : row) {
                     b.putFloat(v);
                 }
             }
-            Path tmp = Files.createTempFile(dir, key, ".partial");
-            Files.write(tmp, b.array());
-            try {
-                Files.move(tmp, dir.resolve(key + ".f32"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(key + ".f32"), StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(dir.resolve(key + ".f32"), b.array());
         } catch (IOException e) {
             // A cache that cannot be written only costs time on the next run.
         }

@@ -1,0 +1,46 @@
+package dev.jclip.core.io;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/** Files that appear whole or not at all: written beside the target, then renamed over it. */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** A new empty temporary file in {@code target}'s folder, readable by others like any data file. */
+    public static Path temporaryBeside(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+        // createTempFile makes the file private (0600); a model or index file is ordinary data.
+        if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        return tmp;
+    }
+
+    /** Renames a finished temporary file over {@code target}, atomically where the file system can. */
+    public static void moveInto(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Writes {@code bytes} to {@code target}, replacing it only when complete. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path tmp = temporaryBeside(target);
+        try {
+            Files.write(tmp, bytes);
+            moveInto(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
