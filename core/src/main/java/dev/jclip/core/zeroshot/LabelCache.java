@@ -1,6 +1,7 @@
 package dev.jclip.core.zeroshot;
 
 import dev.jclip.core.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
