@@ -211,9 +211,13 @@ public final class ImageIndex implements AutoCloseable {
                 toEmbedEntries.add(now);
             }
         }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (Path p : images) {
+            present.add(relative(dir, p));
+        }
         int removed = 0;
         for (String old : previousEntries.keySet()) {
-            if (entries.stream().noneMatch(e -> e.path().equals(old)) && toEmbedEntries.stream().noneMatch(e -> e.path().equals(old))) {
+            if (!present.contains(old)) {
                 removed++;
             }
         }
