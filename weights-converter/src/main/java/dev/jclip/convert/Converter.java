@@ -16,7 +16,6 @@ import dev.jclip.core.weights.WeightTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Turns any supported checkpoint into one self-contained runtime file: weights under the runtime
@@ -143,13 +142,6 @@ public final class Converter {
             w.write(target);
         } catch (SafeTensorsException e) {
             throw new ConversionException(e.getMessage(), e);
-        }
-    }
-
-    /** Metadata keys a converted file carries; for tools that list them. */
-    public static Map<String, String> describe(Path runtimeFile) {
-        try (RuntimeFile f = RuntimeFile.open(runtimeFile)) {
-            return f.metadata();
         }
     }
 }

@@ -198,9 +198,11 @@ public final class ImageIndex implements AutoCloseable {
         List<float[]> vectors = new ArrayList<>();
         List<Path> toEmbed = new ArrayList<>();
         List<Entry> toEmbedEntries = new ArrayList<>();
+        java.util.Set<String> present = new java.util.HashSet<>();
         int reused = 0;
         for (Path p : images) {
             String rel = relative(dir, p);
+            present.add(rel);
             Entry now = new Entry(rel, Files.size(p), Files.getLastModifiedTime(p).toMillis());
             if (now.equals(previousEntries.get(rel))) {
                 entries.add(now);
@@ -210,10 +212,6 @@ public final class ImageIndex implements AutoCloseable {
                 toEmbed.add(p);
                 toEmbedEntries.add(now);
             }
-        }
-        java.util.Set<String> present = new java.util.HashSet<>();
-        for (Path p : images) {
-            present.add(relative(dir, p));
         }
         int removed = 0;
         for (String old : previousEntries.keySet()) {

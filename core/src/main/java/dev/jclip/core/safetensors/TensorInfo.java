@@ -18,15 +18,6 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
         return end - begin;
     }
 
-    /** The shape as {@code int[]}, for the model's arrays. */
-    public int[] intShape() {
-        int[] s = new int[shape.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = Math.toIntExact(shape[i]);
-        }
-        return s;
-    }
-
     public String shapeString() {
         return Arrays.toString(shape);
     }

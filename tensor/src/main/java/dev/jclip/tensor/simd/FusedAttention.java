@@ -51,9 +51,8 @@ final class FusedAttention {
         }
         if (s.tile.length < MR * ldt) {
             s.tile = new float[MR * ldt];
-            s.packed = new float[MR * Math.max(ldt, dh)];
         }
-        if (s.packed.length < MR * dh) {
+        if (s.packed.length < MR * Math.max(ldt, dh)) {   // holds MR query rows of Dh, then MR score rows
             s.packed = new float[MR * Math.max(ldt, dh)];
         }
         float[] kPanels = s.keys;     // [keyStrips][Dh][NR]: Kᵀ, the B operand of Q·Kᵀ
