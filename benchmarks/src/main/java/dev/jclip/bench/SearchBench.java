@@ -61,7 +61,7 @@ public class SearchBench {
             vs.add(v);
         }
         file = Files.createTempFile("search-bench", ".idx");
-        ImageIndex.write(file, "bench", "bench", dim, true, entries, vs);
+        ImageIndex.write(file, "bench", "bench", "", dim, true, entries, vs);
         index = ImageIndex.open(file);
         query = vs.get(vectors / 3);
         queryPath = entries.get(vectors / 3).path();

@@ -48,6 +48,11 @@ public final class ImageLoader {
 
     /** Decodes an encoded image; {@code name} is used in error messages. */
     public static RgbImage decode(byte[] bytes, String name) {
+        return decode(bytes, name, MAX_PIXELS);
+    }
+
+    /** As {@link #decode(byte[], String)}, refusing images of more than {@code maxPixels} pixels before decoding them. */
+    public static RgbImage decode(byte[] bytes, String name, long maxPixels) {
         if (bytes.length == 0) {
             throw new ImageDecodeException(name + ": empty file (0 bytes), not an image");
         }
@@ -61,9 +66,9 @@ public final class ImageLoader {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
-                if (w * h > MAX_PIXELS) {
+                if (w * h > maxPixels) {
                     throw new ImageDecodeException(name + ": " + w + "x" + h + " = " + w * h
-                            + " pixels exceeds the limit of " + MAX_PIXELS + " (possible decompression bomb)");
+                            + " pixels exceeds the limit of " + maxPixels + " (possible decompression bomb)");
                 }
                 if (w <= 0 || h <= 0) {
                     throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");

@@ -42,8 +42,8 @@ public final class ImageIndex implements AutoCloseable {
     public record Entry(String path, long size, long mtimeMs) {
     }
 
-    /** One search result: the image's path relative to the indexed folder, and its cosine similarity. */
-    public record Hit(String path, float score) {
+    /** One search result: the image's entry number, its path relative to the indexed folder, and its cosine similarity. */
+    public record Hit(int id, String path, float score) {
     }
 
     /** What a build did. {@code failed} holds one "path: reason" per unreadable image. */
@@ -117,6 +117,16 @@ public final class ImageIndex implements AutoCloseable {
         return header.entries().stream().map(IndexFile.Entry::path).toList();
     }
 
+    /** The path of entry {@code id}, relative to {@link #imagesDir()}, '/'-separated. */
+    public String path(int id) {
+        return header.entries().get(id).path();
+    }
+
+    /** The absolute path of the folder that was indexed, or null for an index written before it was recorded. */
+    public Path imagesDir() {
+        return header.imagesDir().isEmpty() ? null : Path.of(header.imagesDir());
+    }
+
     /** Refuses a model other than the one that built the index: their embeddings are not comparable. */
     public void checkModel(ClipModel clip) {
         if (!clip.modelId().equals(modelId())) {
@@ -145,7 +155,7 @@ public final class ImageIndex implements AutoCloseable {
         List<Hit> hits = new ArrayList<>(top.size());
         while (!top.isEmpty()) {
             int i = top.poll();
-            hits.add(new Hit(header.entries().get(i).path(), scores[i]));
+            hits.add(new Hit(i, header.entries().get(i).path(), scores[i]));
         }
         Collections.reverse(hits);
         return hits;
@@ -252,15 +262,17 @@ public final class ImageIndex implements AutoCloseable {
             }
             progress.update(end, toEmbed.size());
         }
-        write(out, clip.modelId(), modelSource, clip.embedDim(), f16, entries, vectors);
+        write(out, clip.modelId(), modelSource, dir.toAbsolutePath().normalize().toString(), clip.embedDim(), f16,
+                entries, vectors);
         return new BuildReport(entries.size(), embedded, reused, removed, failed);
     }
 
     /**
      * Writes an index of the given images and embeddings (normalised here), entries in path order so
      * that an unchanged folder gives the same file; replaces {@code out} only when complete.
+     * {@code imagesDir} is the folder the entries' paths are relative to ("" if there is none).
      */
-    public static void write(Path out, String modelId, String modelSource, int dim, boolean f16,
+    public static void write(Path out, String modelId, String modelSource, String imagesDir, int dim, boolean f16,
                              List<Entry> entries, List<float[]> vectors) throws IOException {
         if (entries.size() != vectors.size()) {
             throw new IllegalArgumentException(entries.size() + " entries but " + vectors.size() + " vectors");
@@ -287,7 +299,7 @@ public final class ImageIndex implements AutoCloseable {
                 }
             }
         }
-        AtomicFiles.write(out, IndexFile.write(IndexFile.FORMAT_VERSION, modelId, modelSource, dim,
+        AtomicFiles.write(out, IndexFile.write(IndexFile.FORMAT_VERSION, modelId, modelSource, imagesDir, dim,
                 f16 ? IndexFile.DTYPE_F16 : IndexFile.DTYPE_F32, sorted, buf.array()));
     }
 

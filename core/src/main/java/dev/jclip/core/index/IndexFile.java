@@ -23,15 +23,15 @@ final class IndexFile {
     }
 
     /** Everything but the vectors, and where the vectors' bytes are. */
-    record Header(int formatVersion, String modelId, String modelSource, int dim, byte dtype,
+    record Header(int formatVersion, String modelId, String modelSource, String imagesDir, int dim, byte dtype,
                   List<Entry> entries, int vectorsOffset, int vectorsLength) {
     }
 
     private IndexFile() {
     }
 
-    static byte[] write(int formatVersion, String modelId, String modelSource, int dim, byte dtype, List<Entry> entries,
-                        byte[] vectors) {
+    static byte[] write(int formatVersion, String modelId, String modelSource, String imagesDir, int dim, byte dtype,
+                        List<Entry> entries, byte[] vectors) {
         FlatBufferBuilder b = new FlatBufferBuilder(vectors.length + entries.size() * 64 + 1024);
         int vectorsOff = b.createByteVector(vectors);
         int[] entryOffs = new int[entries.size()];
@@ -51,7 +51,9 @@ final class IndexFile {
         int entriesOff = b.endVector();
         int id = b.createString(modelId);
         int source = b.createString(modelSource);
-        b.startTable(7);
+        int images = b.createString(imagesDir);
+        b.startTable(8);
+        b.addOffset(7, images, 0);
         b.addOffset(6, vectorsOff, 0);
         b.addOffset(5, entriesOff, 0);
         b.addOffset(2, source, 0);
@@ -87,7 +89,7 @@ final class IndexFile {
             if (vectorsOffset < 0 || (long) vectorsOffset + vectorsLength > bb.limit()) {
                 throw new IndexException(where + ": truncated or corrupt index (vectors run past the end)");
             }
-            return new Header(version, root.string(1), root.string(2), root.intField(3), root.byteField(4),
+            return new Header(version, root.string(1), root.string(2), root.string(7), root.intField(3), root.byteField(4),
                     entries, vectorsOffset, vectorsLength);
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IndexException(where + ": truncated or corrupt index (" + e.getMessage() + ")");

@@ -6,6 +6,7 @@ import dev.jclip.core.Label;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Zero-shot classification as in the CLIP paper: each label's embedding is the mean of its prompts'
@@ -39,13 +40,40 @@ public final class ZeroShotClassifier {
             this.labelEmbeds = cached;
             return;
         }
-        this.labelEmbeds = embed(clip, labels, templates);
+        this.labelEmbeds = labelEmbeddings(labels, templates, clip.embedDim(), clip::encodeTexts);
         if (cache != null) {
             cache.put(key, labelEmbeds);
         }
     }
 
-    private static float[][] embed(ClipModel clip, List<String> labels, PromptTemplates templates) {
+    private ZeroShotClassifier(ClipModel clip, List<String> labels, float[][] labelEmbeds) {
+        this.clip = clip;
+        this.labels = List.copyOf(labels);
+        this.labelEmbeds = labelEmbeds;
+    }
+
+    /**
+     * A classifier over label embeddings computed elsewhere by {@link #labelEmbeddings} (a server that
+     * caches them per label, say): {@code labelEmbeds[l]} is label {@code l}'s unit-length embedding.
+     */
+    public static ZeroShotClassifier of(ClipModel clip, List<String> labels, float[][] labelEmbeds) {
+        if (labels.isEmpty() || labels.size() != labelEmbeds.length) {
+            throw new IllegalArgumentException(labels.size() + " labels but " + labelEmbeds.length + " label embeddings");
+        }
+        for (float[] e : labelEmbeds) {
+            if (e.length != clip.embedDim()) {
+                throw new IllegalArgumentException("a label embedding of width " + e.length + ", not " + clip.embedDim());
+            }
+        }
+        return new ZeroShotClassifier(clip, labels, labelEmbeds);
+    }
+
+    /**
+     * Each label's embedding, [L][E] unit length: the renormalised mean of its prompts' normalised text
+     * embeddings. {@code encodeTexts} embeds a list of prompts ({@link ClipModel#encodeTexts}, or a queue in front of it).
+     */
+    public static float[][] labelEmbeddings(List<String> labels, PromptTemplates templates, int dim,
+                                            Function<List<String>, List<float[]>> encodeTexts) {
         int t = templates.templates().size();
         List<String> prompts = new ArrayList<>(labels.size() * t);
         for (String label : labels) {
@@ -53,10 +81,10 @@ public final class ZeroShotClassifier {
                 prompts.add(templates.apply(i, label));
             }
         }
-        List<float[]> embeds = clip.encodeTexts(prompts);
+        List<float[]> embeds = encodeTexts.apply(prompts);
         float[][] labelEmbeds = new float[labels.size()][];
         for (int l = 0; l < labels.size(); l++) {
-            double[] mean = new double[clip.embedDim()];
+            double[] mean = new double[dim];
             for (int i = 0; i < t; i++) {
                 float[] e = ClipModel.normalized(embeds.get(l * t + i));
                 for (int c = 0; c < mean.length; c++) {

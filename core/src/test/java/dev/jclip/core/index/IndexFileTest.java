@@ -33,7 +33,7 @@ class IndexFileTest {
             vectors.add(v);
         }
         Path file = dir.resolve("synthetic" + n + f16 + ".idx");
-        ImageIndex.write(file, "model-x", "/models/x.safetensors", dim, f16, entries, vectors);
+        ImageIndex.write(file, "model-x", "/models/x.safetensors", "/photos", dim, f16, entries, vectors);
         return file;
     }
 
@@ -46,6 +46,7 @@ class IndexFileTest {
                 assertEquals(33, index.dim());
                 assertEquals("model-x", index.modelId());
                 assertEquals("/models/x.safetensors", index.modelSource());
+                assertEquals(Path.of("/photos"), index.imagesDir());
                 List<String> paths = index.paths();
                 List<String> sorted = new ArrayList<>(paths);
                 sorted.sort(null);
@@ -55,6 +56,8 @@ class IndexFileTest {
                     List<ImageIndex.Hit> hits = index.search(q, 5);
                     assertEquals(5, hits.size());
                     assertEquals(paths.get(i), hits.getFirst().path(), "a vector finds itself first");
+                    assertEquals(i, hits.getFirst().id());
+                    assertEquals(paths.get(i), index.path(i));
                     assertEquals(1.0, hits.getFirst().score(), f16 ? 2e-3 : 1e-5);
                     for (int h = 1; h < hits.size(); h++) {
                         assertTrue(hits.get(h - 1).score() >= hits.get(h).score(), "best first");
@@ -81,7 +84,7 @@ class IndexFileTest {
     @Test
     void refusesAnotherVersionAndOtherFiles() throws IOException {
         Path v2 = dir.resolve("v2.idx");
-        Files.write(v2, IndexFile.write(2, "m", "s", 4, IndexFile.DTYPE_F16, List.of(), new byte[0]));
+        Files.write(v2, IndexFile.write(2, "m", "s", "", 4, IndexFile.DTYPE_F16, List.of(), new byte[0]));
         IndexException e = assertThrows(IndexException.class, () -> ImageIndex.open(v2).close());
         assertTrue(e.getMessage().contains("format version 2") && e.getMessage().contains("build the index again"), e.getMessage());
         Path text = dir.resolve("notes.idx");
