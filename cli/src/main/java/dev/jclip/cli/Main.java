@@ -13,7 +13,7 @@ import java.util.List;
 public final class Main {
     private static final List<Command> COMMANDS = List.of(new ConvertCommand(), new TokenizeCommand(),
             new PreprocessCommand(), new EmbedCommand(), new SimilarityCommand(), new ClassifyCommand(), new DescribeCommand(), new IndexCommand(),
-            new SearchCommand(), new InfoCommand(),
+            new SearchCommand(), new ServeCommand(), new InfoCommand(),
             new BenchCommand());
 
     private Main() {

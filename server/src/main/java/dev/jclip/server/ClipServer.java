@@ -1,0 +1,178 @@
+package dev.jclip.server;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.jclip.core.ClipModel;
+import dev.jclip.core.index.ImageIndex;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * CLIP over HTTP on the JDK's own server: one virtual thread per request, one inference queue in
+ * front of the model, the search page at {@code /}. See {@link ServerOptions} for the limits.
+ *
+ * <pre>{@code
+ * try (ClipServer server = ClipServer.start(clip, "my-model", index, null, ServerOptions.defaults())) {
+ *     server.awaitStop();
+ * }
+ * }</pre>
+ */
+public final class ClipServer implements AutoCloseable {
+    private final HttpServer http;
+    private final InferenceQueue queue;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService connections;
+    private final ServerOptions options;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private ClipServer(HttpServer http, InferenceQueue queue, ScheduledExecutorService timers,
+                       ExecutorService connections, ServerOptions options) {
+        this.http = http;
+        this.queue = queue;
+        this.timers = timers;
+        this.connections = connections;
+        this.options = options;
+    }
+
+    /**
+     * Starts serving {@code clip}. {@code index} (may be null) must have been built with this model;
+     * its images are read from {@code imagesDir}, or when that is null from the folder the index records.
+     * The caller keeps ownership of the model and the index and closes them after the server.
+     */
+    public static ClipServer start(ClipModel clip, String modelName, ImageIndex index, Path imagesDir,
+                                   ServerOptions options) throws IOException {
+        configureJdkServer(options);
+        Metrics metrics = new Metrics();
+        ImageInputs images = new ImageInputs(clip, options.maxPixels());
+        Thumbnails thumbnails = null;
+        if (index != null) {
+            index.checkModel(clip);
+            Path dir = imagesDir != null ? imagesDir : index.imagesDir();
+            if (dir != null) {
+                if (!Files.isDirectory(dir)) {
+                    throw new IOException("the indexed images' folder " + dir + " is not there; give it with --images DIR");
+                }
+                thumbnails = new Thumbnails(index, dir, images);
+            }
+        }
+        InferenceQueue queue = new InferenceQueue(clip, metrics);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "clip-server-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 256);
+        } catch (IOException e) {
+            queue.close();
+            timers.shutdownNow();
+            throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+        }
+        ClipServer server = new ClipServer(http, queue, timers, connections, options);
+
+        LabelEmbeddings labels = new LabelEmbeddings(queue, clip.embedDim());
+        Set<String> get = Set.of("GET");
+        Set<String> post = Set.of("POST");
+        List<Router.Route> routes = new ArrayList<>();
+        StaticFiles page = new StaticFiles();
+        for (String p : List.of("/", "/index.html", "/app.js", "/style.css")) {
+            routes.add(new Router.Route(p, get, true, false, page));
+        }
+        routes.add(new Router.Route("/healthz", get, true, false, call -> server.health(call, clip, modelName, index)));
+        routes.add(new Router.Route("/metrics", get, false, false,
+                call -> call.respond(200, "text/plain; version=0.0.4", metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of())));
+        routes.add(new Router.Route("/v1/embeddings", post, false, true,
+                new EmbeddingsApi(clip, modelName, queue, images, options.maxInputs())));
+        routes.add(new Router.Route("/v1/classify", post, false, true,
+                new ClassifyApi(clip, modelName, queue, images, labels, options.maxInputs())));
+        routes.add(new Router.Route("/v1/search", Set.of("GET", "POST"), false, true,
+                new SearchApi(clip, modelName, index, queue, images)));
+        routes.add(new Router.Route(ImagesApi.PREFIX + "{id}", get, false, false, new ImagesApi(thumbnails)));
+        Router router = new Router(List.copyOf(routes), options, timers, metrics);
+        metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight);
+
+        http.createContext("/", router);
+        http.setExecutor(connections);
+        http.start();
+        return server;
+    }
+
+    /**
+     * The JDK server's own timeouts are JVM-wide system properties, read once: a request whose headers
+     * and body take more than twice the read timeout is cut off (the body's own deadline answers 408
+     * first), and so is a response the client does not read within ten minutes.
+     */
+    private static void configureJdkServer(ServerOptions options) {
+        setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(Math.max(2, 2 * options.readTimeout().toSeconds())));
+        setIfAbsent("sun.net.httpserver.maxRspTime", "600");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    private void health(HttpCall call, ClipModel clip, String modelName, ImageIndex index) throws IOException {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("status", stopping.get() ? "stopping" : "ok");
+        h.put("model", modelName);
+        h.put("embedding_dim", clip.embedDim());
+        h.put("images_indexed", index == null ? 0 : index.size());
+        call.json(stopping.get() ? 503 : 200, h);
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public URI uri() {
+        String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Stops listening, lets the requests in flight finish (up to the shutdown grace), then stops the
+     * inference queue. Safe to call more than once and from a shutdown hook.
+     */
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            http.stop((int) Math.max(1, options.shutdownGrace().toSeconds()));
+            queue.close();
+            timers.shutdownNow();
+            connections.shutdown();
+        } finally {
+            stopped.countDown();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.jclip.server;
+
+import dev.jclip.core.ClipModel;
+import dev.jclip.core.index.ImageIndex;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/search?q=text&k=10} and {@code POST /v1/search} with an image (JSON base64 or an
+ * upload) or {@code "text"}: the k nearest indexed images, best first, each with the URL of its
+ * thumbnail.
+ */
+final class SearchApi implements Endpoint {
+    static final int MAX_K = 1000;
+
+    private final ClipModel clip;
+    private final String modelName;
+    private final ImageIndex index;
+    private final InferenceQueue queue;
+    private final ImageInputs images;
+
+    SearchApi(ClipModel clip, String modelName, ImageIndex index, InferenceQueue queue, ImageInputs images) {
+        this.clip = clip;
+        this.modelName = modelName;
+        this.index = index;
+        this.queue = queue;
+        this.images = images;
+    }
+
+    @Override
+    public void handle(HttpCall call) throws IOException {
+        if (index == null) {
+            throw ApiException.notFound("no image index is loaded; start the server with --index INDEX");
+        }
+        float[] query;
+        int k;
+        if (call.method().equals("GET")) {
+            String q = call.queryParam("q");
+            if (q == null || q.isBlank()) {
+                throw ApiException.badRequest("q, the text to search for, is required and must not be blank");
+            }
+            k = Requests.positiveInt(call.queryParam("k"), "k", 10, MAX_K);
+            query = queue.embedTexts(List.of(q)).getFirst();
+        } else {
+            ImageRequest req = ImageRequest.read(call, false);
+            k = Requests.positiveInt(req.fields().get("k"), "k", 10, MAX_K);
+            Object text = req.fields().get("text");
+            if ((req.image() == null) == (text == null)) {
+                throw ApiException.badRequest("send either an image or a text to search with");
+            }
+            if (req.image() != null) {
+                query = queue.embedPixels(List.of(images.pixels(req.image(), "image"))).getFirst();
+            } else if (text instanceof String t && !t.isBlank()) {
+                query = queue.embedTexts(List.of(t)).getFirst();
+            } else {
+                throw ApiException.badRequest("text must be a non-blank string");
+            }
+        }
+        List<Object> results = new ArrayList<>();
+        for (ImageIndex.Hit hit : index.search(query, k)) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("id", hit.id());
+            r.put("path", hit.path());
+            r.put("score", hit.score());
+            r.put("thumbnail", "/v1/images/" + hit.id());
+            results.add(r);
+        }
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("model", modelName);
+        response.put("results", results);
+        call.json(200, response);
+    }
+}
