@@ -305,8 +305,20 @@ class MainTest {
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.status());
-        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "index", "search", "bench")) {
+        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "index", "search", "serve", "bench")) {
             assertTrue(r.out().contains(c), c);
         }
+    }
+
+    @Test
+    void serveRefusesBadOptionsBeforeListening() throws IOException {
+        assertUsageError(run("serve", "--model", model.toString(), "--port", "http"), "--port must be a positive integer");
+        assertUsageError(run("serve", "--model", model.toString(), "--token-file", dir.resolve("none.txt").toString()), "no such file");
+        Path blank = dir.resolve("blank-token.txt");
+        Files.writeString(blank, "  \n");
+        assertUsageError(run("serve", "--model", model.toString(), "--token-file", blank.toString()), "one token on one line");
+        assertUsageError(run("serve", "--model", model.toString(), "--images", dir.toString()), "give --index too");
+        assertUsageError(run("serve", "--model", model.toString(), "--queue", "0"), "--queue must be a positive integer");
+        assertUsageError(run("serve", "--index", dir.resolve("missing.idx").toString()), "no such index file");
     }
 }

@@ -39,6 +39,8 @@ public final class ClipServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    private Router router;
+
     private ClipServer(HttpServer http, InferenceQueue queue, ScheduledExecutorService timers,
                        ExecutorService connections, ServerOptions options) {
         this.http = http;
@@ -106,6 +108,7 @@ public final class ClipServer implements AutoCloseable {
         routes.add(new Router.Route(ImagesApi.PREFIX + "{id}", get, false, false, new ImagesApi(thumbnails)));
         Router router = new Router(List.copyOf(routes), options, timers, metrics);
         metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight);
+        server.router = router;
 
         http.createContext("/", router);
         http.setExecutor(connections);
@@ -131,11 +134,11 @@ public final class ClipServer implements AutoCloseable {
 
     private void health(HttpCall call, ClipModel clip, String modelName, ImageIndex index) throws IOException {
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("status", stopping.get() ? "stopping" : "ok");
+        h.put("status", "ok");   // while stopping, the router answers 503 before this
         h.put("model", modelName);
         h.put("embedding_dim", clip.embedDim());
         h.put("images_indexed", index == null ? 0 : index.size());
-        call.json(stopping.get() ? 503 : 200, h);
+        call.json(200, h);
     }
 
     public int port() {
@@ -167,10 +170,19 @@ public final class ClipServer implements AutoCloseable {
             return;
         }
         try {
-            http.stop((int) Math.max(1, options.shutdownGrace().toSeconds()));
+            // HttpServer.stop closes the listener at once, then waits for the exchanges it counts as
+            // unfinished. It counts one that lost its client mid-request as unfinished until the grace
+            // runs out, so the wait that matters is for our own handlers; stop runs beside it.
+            Thread stopper = Thread.ofPlatform().daemon(true).name("clip-server-stop")
+                    .start(() -> http.stop((int) Math.max(1, options.shutdownGrace().toSeconds())));
+            router.stopping();   // requests still arriving on open connections get 503
+            router.awaitIdle(options.shutdownGrace().toMillis());
             queue.close();
+            stopper.join(2000);
             timers.shutdownNow();
             connections.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             stopped.countDown();
         }

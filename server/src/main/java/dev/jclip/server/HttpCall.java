@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One request and its one response. The body is read under the size limit and a deadline: a body
  * that has not arrived by then is answered 408 from a timer while the reading thread is still
- * blocked, and the connection is closed, which frees that thread. Exactly one response is sent,
- * whoever sends it first.
+ * blocked; then the timer interrupts that thread, and as the socket channel is interruptible the
+ * interrupt closes the connection and ends the read. (Closing the response instead would not do:
+ * the JDK server first drains the request body, which blocks on the slow client.) Exactly one
+ * response is sent, whoever sends it first.
  */
 final class HttpCall {
     /** After an early answer (the body not read), how long and how much of the body is still read and dropped. */
@@ -36,10 +38,12 @@ final class HttpCall {
     private final HttpExchange exchange;
     private final ServerOptions options;
     private final ScheduledExecutorService timers;
+    private final Thread handler = Thread.currentThread();   // the thread that reads the body
     private final Object responseLock = new Object();
     private int status;                 // 0 until a response is sent
     private volatile boolean bodyRead;  // the request body was read to its end
     private volatile boolean timedOut;
+    private volatile boolean abandoned;
     private Map<String, List<String>> query;
 
     HttpCall(HttpExchange exchange, ServerOptions options, ScheduledExecutorService timers) {
@@ -133,7 +137,9 @@ final class HttpCall {
             bodyRead = true;
             return out.toByteArray();
         } catch (IOException e) {
+            deadline.cancel(false);
             if (timedOut) {
+                Thread.interrupted();   // the interrupt has done its job: the connection is closed
                 throw ApiException.timeout("request body not received within " + options.readTimeout().toSeconds() + " s");
             }
             throw e;
@@ -143,8 +149,12 @@ final class HttpCall {
     }
 
     private void readTimedOut() {
+        if (bodyRead) {
+            return;
+        }
         timedOut = true;
         error(ApiException.timeout("request body not received within " + options.readTimeout().toSeconds() + " s"), false);
+        handler.interrupt();
     }
 
     /** The body as a JSON object; 415 unless the request says it is JSON, 400 if it is not. */
@@ -238,22 +248,23 @@ final class HttpCall {
             OutputStream os = exchange.getResponseBody();
             os.write(body);
             os.flush();
-            if (unread && linger && !timedOut) {
-                drainBriefly(os);
+            if (!linger) {
+                return;   // the 408 from the timer: the handler thread, interrupted next, closes the exchange
+            }
+            if (unread) {
+                drainBriefly();
             }
             os.close();
         }
     }
 
     /** Reads and drops what the client still sends, for at most LINGER_MILLIS and one body's worth. */
-    private void drainBriefly(OutputStream os) {
-        // Closing the response while the body is unread makes the server close the connection, which
-        // ends a read blocked on a client that has stopped sending.
+    private void drainBriefly() {
+        // Runs on the handler thread; the timer's interrupt closes the connection if the client keeps sending.
+        java.util.concurrent.atomic.AtomicBoolean lingering = new java.util.concurrent.atomic.AtomicBoolean(true);
         ScheduledFuture<?> stop = timers.schedule(() -> {
-            try {
-                os.close();
-            } catch (IOException ignored) {
-                // already closed
+            if (lingering.get()) {
+                handler.interrupt();
             }
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         try {
@@ -266,13 +277,46 @@ final class HttpCall {
         } catch (IOException ignored) {
             // the client went away, or the timer closed the connection
         } finally {
+            lingering.set(false);
             stop.cancel(false);
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * After the client went away mid-request: answers anyway if nothing was sent. Usually no one reads
+     * it, but the JDK server counts an exchange as finished only once a response has been written,
+     * and a stop waits for every unfinished exchange.
+     */
+    void abandon() {
+        synchronized (responseLock) {
+            if (status != 0) {
+                return;   // answered already (a 408 cut the connection)
+            }
+            abandoned = true;
+        }
+        error(ApiException.badRequest("the request was not received completely"), false);
+    }
+
+    /** The status for the metrics: 499 when the client went away first. */
+    int loggedStatus() {
+        synchronized (responseLock) {
+            return abandoned || status == 0 ? 499 : status;
         }
     }
 
     /** Ends the exchange; waits for a response being written by the timer. */
     void close() {
         synchronized (responseLock) {
+            if (status != 0) {
+                try {
+                    // Still open after a 408 whose connection the interrupt closed: closing it now (the
+                    // drain fails at once on the closed channel) lets the server count the exchange finished.
+                    exchange.getResponseBody().close();
+                } catch (IOException ignored) {
+                    // the connection is gone
+                }
+            }
             exchange.close();
         }
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every request passes here: host check, route, token, admission to the inference path, the
@@ -41,6 +42,8 @@ final class Router implements HttpHandler {
     private final Semaphore admission;
     private final byte[] token;          // null: no token required
     private final boolean loopbackOnly;
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean stopping;
 
     Router(List<Route> routes, ServerOptions options, ScheduledExecutorService timers, Metrics metrics) {
         this.routes = routes;
@@ -52,18 +55,42 @@ final class Router implements HttpHandler {
         this.loopbackOnly = isLoopback(options.host());
     }
 
+    /** From now on every request is answered 503 at once: the server is stopping. */
+    void stopping() {
+        stopping = true;
+    }
+
+    /** Waits until no request is being handled, or {@code millis} have passed; true if none is. */
+    boolean awaitIdle(long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        synchronized (active) {
+            while (active.get() > 0) {
+                long left = end - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                active.wait(left);
+            }
+        }
+        return true;
+    }
+
     int inFlight() {
         return options.queueCapacity() - admission.availablePermits();
     }
 
     @Override
     public void handle(HttpExchange exchange) {
+        active.incrementAndGet();
         HttpCall call = new HttpCall(exchange, options, timers);
         long t0 = System.nanoTime();
         String label = "other";
         boolean admitted = false;
         try {
             checkHost(call);
+            if (stopping) {
+                throw ApiException.overloaded("the server is shutting down", 5);
+            }
             String path = call.path();
             List<Route> matching = routes.stream().filter(r -> r.matches(path)).toList();
             if (matching.isEmpty()) {
@@ -92,7 +119,7 @@ final class Router implements HttpHandler {
         } catch (ImageDecodeException e) {
             call.error(ApiException.invalidImage(e.getMessage()));
         } catch (IOException e) {
-            // The client went away (or was cut off after a 408): nobody to answer.
+            call.abandon();   // the client went away (or was cut off after a 408)
         } catch (OutOfMemoryError e) {
             call.error(ApiException.overloaded("the server ran out of memory for this request; retry later or send less", 5));
         } catch (RuntimeException | Error e) {
@@ -104,7 +131,11 @@ final class Router implements HttpHandler {
                 admission.release();
             }
             call.close();
-            metrics.request(label, call.method(), call.status() == 0 ? 499 : call.status(), System.nanoTime() - t0);
+            metrics.request(label, call.method(), call.loggedStatus(), System.nanoTime() - t0);
+            active.decrementAndGet();
+            synchronized (active) {
+                active.notifyAll();
+            }
         }
     }
 
