@@ -115,6 +115,9 @@ final class HttpCall {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("Content-Length '" + cl + "' is not a number");
             }
+            if (declared < 0) {
+                throw ApiException.badRequest("Content-Length " + declared + " is negative");
+            }
             if (declared > limit) {
                 throw ApiException.tooLarge("request body of " + declared + " bytes exceeds the limit of " + limit + " bytes");
             }

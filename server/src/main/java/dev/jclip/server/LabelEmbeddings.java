@@ -3,7 +3,11 @@ package dev.jclip.server;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,9 +35,23 @@ final class LabelEmbeddings {
         this.dim = dim;
     }
 
+    /** A short key for a template set (the CLIP set is 3 KB of text; each cached label would repeat it). */
+    private static String fingerprint(PromptTemplates templates) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String t : templates.templates()) {
+                sha.update(t.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) '\n');
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** [L][E] unit-length embeddings of {@code labels} under {@code templates}. */
     float[][] of(List<String> labels, PromptTemplates templates) {
-        String prefix = String.join("\n", templates.templates()) + "\u0000";
+        String prefix = fingerprint(templates) + "\u0000";
         Map<String, float[]> found = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         synchronized (cache) {

@@ -49,10 +49,6 @@ public record ServerOptions(String host, int port, String token, long maxBodyByt
                 DEFAULT_MAX_INPUTS, DEFAULT_QUEUE_CAPACITY, Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
 
-    public ServerOptions withHost(String h) {
-        return new ServerOptions(h, port, token, maxBodyBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace);
-    }
-
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, token, maxBodyBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace);
     }
@@ -81,7 +77,4 @@ public record ServerOptions(String host, int port, String token, long maxBodyByt
         return new ServerOptions(host, port, token, maxBodyBytes, maxPixels, maxInputs, queueCapacity, d, shutdownGrace);
     }
 
-    public ServerOptions withShutdownGrace(Duration d) {
-        return new ServerOptions(host, port, token, maxBodyBytes, maxPixels, maxInputs, queueCapacity, readTimeout, d);
-    }
 }

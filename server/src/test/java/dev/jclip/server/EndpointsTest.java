@@ -182,6 +182,22 @@ class EndpointsTest {
                 "templates", List.of("a photo of a {}.", "art of a {}"))).status());
     }
 
+    private static long textsEmbedded() {
+        return Long.parseLong(s.get("/metrics").text().lines().filter(l -> l.startsWith("clip_texts_embedded_total "))
+                .findFirst().orElseThrow().split(" ")[1]);
+    }
+
+    @Test
+    void labelEmbeddingsAreComputedOncePerLabel() {
+        String cat = TestServer.base64(CAT);
+        assertEquals(200, s.postJson("/v1/classify", Map.of("image", cat, "labels", List.of("a violin", "a tuba"))).status());
+        long before = textsEmbedded();
+        assertEquals(200, s.postJson("/v1/classify", Map.of("image", cat, "labels", List.of("a tuba", "a violin"))).status());
+        assertEquals(before, textsEmbedded(), "known labels are not embedded again");
+        assertEquals(200, s.postJson("/v1/classify", Map.of("image", cat, "labels", List.of("a tuba", "a harp"))).status());
+        assertEquals(before + PromptTemplates.clip().templates().size(), textsEmbedded(), "only the new label's 80 prompts");
+    }
+
     @Test
     void classifyRefusals() {
         String cat = TestServer.base64(CAT);
