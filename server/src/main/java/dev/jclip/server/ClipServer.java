@@ -7,6 +7,7 @@ import dev.jclip.core.index.ImageIndex;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,11 +40,12 @@ public final class ClipServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Router router;
+    private final Router router;
 
-    private ClipServer(HttpServer http, InferenceQueue queue, ScheduledExecutorService timers,
+    private ClipServer(HttpServer http, Router router, InferenceQueue queue, ScheduledExecutorService timers,
                        ExecutorService connections, ServerOptions options) {
         this.http = http;
+        this.router = router;
         this.queue = queue;
         this.timers = timers;
         this.connections = connections;
@@ -71,7 +73,7 @@ public final class ClipServer implements AutoCloseable {
                 thumbnails = new Thumbnails(index, dir, images);
             }
         }
-        InferenceQueue queue = new InferenceQueue(clip, metrics);
+        InferenceQueue queue = new InferenceQueue(clip, metrics).start();
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clip-server-timer");
             t.setDaemon(true);
@@ -86,9 +88,18 @@ public final class ClipServer implements AutoCloseable {
             timers.shutdownNow();
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
-        ClipServer server = new ClipServer(http, queue, timers, connections, options);
+        Router router = new Router(routes(clip, modelName, index, thumbnails, queue, images, metrics, options),
+                options, timers, metrics);
+        metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight);
+        http.createContext("/", router);
+        http.setExecutor(connections);
+        http.start();
+        return new ClipServer(http, router, queue, timers, connections, options);
+    }
 
-        LabelEmbeddings labels = new LabelEmbeddings(queue, clip.embedDim());
+    /** The table of routes: pattern, methods, open (no token), inference (counts against the queue), endpoint. */
+    private static List<Router.Route> routes(ClipModel clip, String modelName, ImageIndex index, Thumbnails thumbnails,
+                                             InferenceQueue queue, ImageInputs images, Metrics metrics, ServerOptions options) {
         Set<String> get = Set.of("GET");
         Set<String> post = Set.of("POST");
         List<Router.Route> routes = new ArrayList<>();
@@ -96,24 +107,17 @@ public final class ClipServer implements AutoCloseable {
         for (String p : List.of("/", "/index.html", "/app.js", "/style.css")) {
             routes.add(new Router.Route(p, get, true, false, page));
         }
-        routes.add(new Router.Route("/healthz", get, true, false, call -> server.health(call, clip, modelName, index)));
-        routes.add(new Router.Route("/metrics", get, false, false,
-                call -> call.respond(200, "text/plain; version=0.0.4", metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of())));
+        routes.add(new Router.Route("/healthz", get, true, false, call -> health(call, clip, modelName, index)));
+        routes.add(new Router.Route("/metrics", get, false, false, call -> call.respond(200, "text/plain; version=0.0.4",
+                metrics.prometheus().getBytes(StandardCharsets.UTF_8), Map.of())));
         routes.add(new Router.Route("/v1/embeddings", post, false, true,
                 new EmbeddingsApi(clip, modelName, queue, images, options.maxInputs())));
-        routes.add(new Router.Route("/v1/classify", post, false, true,
-                new ClassifyApi(clip, modelName, queue, images, labels, options.maxInputs())));
+        routes.add(new Router.Route("/v1/classify", post, false, true, new ClassifyApi(clip, modelName, queue, images,
+                new LabelEmbeddings(queue, clip.embedDim()), options.maxInputs())));
         routes.add(new Router.Route("/v1/search", Set.of("GET", "POST"), false, true,
                 new SearchApi(clip, modelName, index, queue, images)));
         routes.add(new Router.Route(ImagesApi.PREFIX + "{id}", get, false, false, new ImagesApi(thumbnails)));
-        Router router = new Router(List.copyOf(routes), options, timers, metrics);
-        metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight);
-        server.router = router;
-
-        http.createContext("/", router);
-        http.setExecutor(connections);
-        http.start();
-        return server;
+        return List.copyOf(routes);
     }
 
     /**
@@ -132,7 +136,7 @@ public final class ClipServer implements AutoCloseable {
         }
     }
 
-    private void health(HttpCall call, ClipModel clip, String modelName, ImageIndex index) throws IOException {
+    private static void health(HttpCall call, ClipModel clip, String modelName, ImageIndex index) throws IOException {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", "ok");   // while stopping, the router answers 503 before this
         h.put("model", modelName);

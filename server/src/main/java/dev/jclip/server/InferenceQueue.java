@@ -40,7 +40,13 @@ final class InferenceQueue implements AutoCloseable {
     InferenceQueue(ClipModel clip, Metrics metrics) {
         this.clip = clip;
         this.metrics = metrics;
-        this.worker = Thread.ofPlatform().name("clip-inference").daemon(true).start(this::work);
+        this.worker = Thread.ofPlatform().name("clip-inference").daemon(true).unstarted(this::work);
+    }
+
+    /** Starts the worker; jobs submitted before wait for it. */
+    InferenceQueue start() {
+        worker.start();
+        return this;
     }
 
     /** The embeddings of {@code texts}, in order. */
