@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jclip.core.testing.JsonArrays.floats;
 import static dev.jclip.core.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,14 +57,6 @@ class MainTest {
         assertTrue(Files.isRegularFile(model));
     }
 
-    private static float[] floats(Object jsonArray) {
-        List<?> l = (List<?>) jsonArray;
-        float[] f = new float[l.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = ((Number) l.get(i)).floatValue();
-        }
-        return f;
-    }
 
     private static void assertUsageError(Result r, String fragment) {
         assertEquals(2, r.status(), r.err());

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jclip.core.testing.JsonArrays.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,14 +49,6 @@ class EndpointsTest {
         return (List<Map<String, Object>>) r.json().get("data");
     }
 
-    private static float[] floats(Object jsonArray) {
-        List<?> l = (List<?>) jsonArray;
-        float[] f = new float[l.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = ((Number) l.get(i)).floatValue();
-        }
-        return f;
-    }
 
     private static void assertError(TestServer.Reply r, int status, String type) {
         assertEquals(status, r.status(), r.text());
