@@ -24,6 +24,7 @@ public final class ClipTokenizer {
     private static final Pattern SPLIT = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+");
     private static final int CACHE_LIMIT = 50_000;
+    private static final int CACHED_PIECE_LENGTH = 64;
 
     private final Map<String, Integer> vocab;
     private final Map<String, Integer> mergeRanks;
@@ -142,34 +143,7 @@ public final class ClipTokenizer {
         }
         int last = word.size() - 1;
         word.set(last, word.get(last) + "</w>");
-        while (word.size() > 1) {
-            int best = -1;
-            int bestRank = Integer.MAX_VALUE;
-            for (int i = 0; i + 1 < word.size(); i++) {
-                Integer r = mergeRanks.get(word.get(i) + " " + word.get(i + 1));
-                if (r != null && r < bestRank) {
-                    bestRank = r;
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                break;
-            }
-            String first = word.get(best);
-            String second = word.get(best + 1);
-            // Merge every occurrence of the best pair, left to right, as the reference does.
-            List<String> merged = new ArrayList<>(word.size());
-            for (int i = 0; i < word.size(); ) {
-                if (i + 1 < word.size() && word.get(i).equals(first) && word.get(i + 1).equals(second)) {
-                    merged.add(first + second);
-                    i += 2;
-                } else {
-                    merged.add(word.get(i));
-                    i++;
-                }
-            }
-            word = merged;
-        }
+        word = BytePairMerge.merge(word, mergeRanks);
         int[] ids = new int[word.size()];
         for (int i = 0; i < ids.length; i++) {
             Integer id = vocab.get(word.get(i));
@@ -178,10 +152,12 @@ public final class ClipTokenizer {
             }
             ids[i] = id;
         }
-        if (cache.size() > CACHE_LIMIT) {
-            cache.clear();
+        if (piece.length() <= CACHED_PIECE_LENGTH) {   // words repeat; a long run of letters is rarely seen twice
+            if (cache.size() > CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(piece, ids);
         }
-        cache.put(piece, ids);
         return ids; // callers only read it
     }
 }
