@@ -49,6 +49,7 @@ final class ServeCommand implements Command {
         try {
             options = new ServerOptions(host, p, token,
                     (long) args.positiveInt("--max-body-mb", (int) (defaults.maxBodyBytes() >> 20)) << 20,
+                    defaults.bufferedBytes(),
                     args.positiveInt("--max-pixels", (int) defaults.maxPixels()),
                     args.positiveInt("--max-inputs", defaults.maxInputs()),
                     args.positiveInt("--queue", defaults.queueCapacity()),

@@ -83,7 +83,7 @@ final class ClassifyApi implements Endpoint {
             }
             for (String p : split ? s.split(",") : new String[]{s}) {
                 if (!p.isBlank()) {
-                    labels.add(p.strip());
+                    labels.add(Requests.text(p.strip(), Requests.MAX_LABEL_CHARS, "a label"));
                 }
             }
         }
@@ -110,7 +110,7 @@ final class ClassifyApi implements Endpoint {
                 if (!(o instanceof String s)) {
                     throw ApiException.badRequest("templates must be strings with {} where the label goes");
                 }
-                ts.add(s);
+                ts.add(Requests.text(s, Requests.MAX_LABEL_CHARS, "a template"));
             }
             try {
                 return new PromptTemplates("custom", ts);

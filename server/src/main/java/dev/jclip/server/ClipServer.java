@@ -88,9 +88,10 @@ public final class ClipServer implements AutoCloseable {
             timers.shutdownNow();
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
+        BodyBudget budget = new BodyBudget(Math.max(options.bufferedBytes(), options.maxBodyBytes()));
         Router router = new Router(routes(clip, modelName, index, thumbnails, queue, images, metrics, options),
-                options, timers, metrics);
-        metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight);
+                options, timers, budget, metrics);
+        metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight, budget::bytesInUse);
         http.createContext("/", router);
         http.setExecutor(connections);
         http.start();

@@ -67,7 +67,7 @@ final class EmbeddingsApi implements Endpoint {
         for (int i = 0; i < inputs.size(); i++) {
             Object in = inputs.get(i);
             if (in instanceof String text) {
-                texts.add(text);
+                texts.add(Requests.text(text, Requests.MAX_TEXT_CHARS, "input[" + i + "]"));
                 textAt.add(i);
                 tokens += clip.tokenize(text).length;
             } else if (in instanceof Map<?, ?> m && m.containsKey("image") && m.size() == 1) {

@@ -38,6 +38,8 @@ final class HttpCall {
     private final HttpExchange exchange;
     private final ServerOptions options;
     private final ScheduledExecutorService timers;
+    private final BodyBudget budget;
+    private int heldKib;                // taken from the budget for this body
     private final Thread handler = Thread.currentThread();   // the thread that reads the body
     private final Object responseLock = new Object();
     private int status;                 // 0 until a response is sent
@@ -46,10 +48,11 @@ final class HttpCall {
     private volatile boolean abandoned;
     private Map<String, List<String>> query;
 
-    HttpCall(HttpExchange exchange, ServerOptions options, ScheduledExecutorService timers) {
+    HttpCall(HttpExchange exchange, ServerOptions options, ScheduledExecutorService timers, BodyBudget budget) {
         this.exchange = exchange;
         this.options = options;
         this.timers = timers;
+        this.budget = budget;
     }
 
     String method() {
@@ -104,7 +107,10 @@ final class HttpCall {
         return te != null || (cl != null && !cl.strip().equals("0"));
     }
 
-    /** The whole request body: 413 over the limit, 408 if it does not arrive within the read timeout. */
+    /**
+     * The whole request body: 413 over the limit, 408 if it does not arrive within the read timeout,
+     * 503 if the bodies held in memory by all requests would go over the budget.
+     */
     byte[] body() throws IOException {
         long limit = options.maxBodyBytes();
         String cl = header("Content-Length");
@@ -121,6 +127,7 @@ final class HttpCall {
             if (declared > limit) {
                 throw ApiException.tooLarge("request body of " + declared + " bytes exceeds the limit of " + limit + " bytes");
             }
+            reserve(declared);
         }
         ScheduledFuture<?> deadline = timers.schedule(() -> Thread.startVirtualThread(this::readTimedOut),
                 options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -134,6 +141,9 @@ final class HttpCall {
                 total += n;
                 if (total > limit) {
                     throw ApiException.tooLarge("request body exceeds the limit of " + limit + " bytes");
+                }
+                if (total > (long) heldKib * 1024) {
+                    reserve(Math.min(limit, total + buf.length) - (long) heldKib * 1024);   // no Content-Length: as it comes
                 }
                 out.write(buf, 0, n);
             }
@@ -149,6 +159,14 @@ final class HttpCall {
         } finally {
             deadline.cancel(false);
         }
+    }
+
+    private void reserve(long bytes) {
+        int k = budget.tryTake(bytes);
+        if (k < 0) {
+            throw ApiException.overloaded("too many request bodies are being received at once; retry shortly", 1);
+        }
+        heldKib += k;
     }
 
     private void readTimedOut() {
@@ -308,8 +326,10 @@ final class HttpCall {
         }
     }
 
-    /** Ends the exchange; waits for a response being written by the timer. */
+    /** Ends the exchange (waiting for a response being written by the timer) and gives back the body's budget. */
     void close() {
+        budget.give(heldKib);
+        heldKib = 0;
         synchronized (responseLock) {
             if (status != 0) {
                 try {

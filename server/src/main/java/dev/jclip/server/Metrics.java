@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The counters behind {@code GET /metrics}, written in the Prometheus text format (version 0.0.4).
@@ -50,11 +51,13 @@ final class Metrics {
     private volatile IntSupplier queueDepth = () -> 0;
     private volatile IntSupplier queueInputs = () -> 0;
     private volatile IntSupplier inFlight = () -> 0;
+    private volatile LongSupplier bufferedBytes = () -> 0;
 
-    void gauges(IntSupplier queueDepth, IntSupplier queueInputs, IntSupplier inFlight) {
+    void gauges(IntSupplier queueDepth, IntSupplier queueInputs, IntSupplier inFlight, LongSupplier bufferedBytes) {
         this.queueDepth = queueDepth;
         this.queueInputs = queueInputs;
         this.inFlight = inFlight;
+        this.bufferedBytes = bufferedBytes;
     }
 
     /** One answered request; {@code code} 499 when the client went away before an answer. */
@@ -93,6 +96,7 @@ final class Metrics {
         gauge(sb, "clip_inference_queue_depth", "Requests waiting in the inference queue.", queueDepth.getAsInt());
         gauge(sb, "clip_inference_queue_inputs", "Texts and images waiting in the inference queue.", queueInputs.getAsInt());
         gauge(sb, "clip_inference_requests_in_flight", "Requests admitted to the inference path (503 beyond the capacity).", inFlight.getAsInt());
+        gauge(sb, "clip_request_body_bytes_buffered", "Bytes of request bodies held in memory (503 beyond the budget).", bufferedBytes.getAsLong());
         counter(sb, "clip_images_embedded_total", "Images encoded.", imagesEmbedded.sum());
         counter(sb, "clip_texts_embedded_total", "Texts encoded.", textsEmbedded.sum());
         counter(sb, "clip_inference_batches_total", "Batches run by the inference queue.", batches.sum());

@@ -46,6 +46,20 @@ final class Requests {
         return (int) n;
     }
 
+    /** CLIP reads 77 tokens; a text far longer is a mistake or an attack on the tokenizer's time. */
+    static final int MAX_TEXT_CHARS = 100_000;
+    /** A label or template is a phrase, and is encoded once per template. */
+    static final int MAX_LABEL_CHARS = 1_000;
+
+    /** {@code text} if it is at most {@code max} characters; 400 otherwise. */
+    static String text(String text, int max, String field) {
+        if (text.length() > max) {
+            throw ApiException.badRequest(field + " has " + text.length() + " characters; the limit is " + max
+                    + " (CLIP reads only the first 77 tokens)");
+        }
+        return text;
+    }
+
     static void requireAtMost(int n, int max, String what) {
         if (n > max) {
             throw ApiException.badRequest(n + " " + what + " in one request; the limit is " + max);

@@ -38,6 +38,7 @@ final class Router implements HttpHandler {
     private final List<Route> routes;
     private final ServerOptions options;
     private final ScheduledExecutorService timers;
+    private final BodyBudget budget;
     private final Metrics metrics;
     private final Semaphore admission;
     private final byte[] token;          // null: no token required
@@ -45,10 +46,11 @@ final class Router implements HttpHandler {
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopping;
 
-    Router(List<Route> routes, ServerOptions options, ScheduledExecutorService timers, Metrics metrics) {
+    Router(List<Route> routes, ServerOptions options, ScheduledExecutorService timers, BodyBudget budget, Metrics metrics) {
         this.routes = routes;
         this.options = options;
         this.timers = timers;
+        this.budget = budget;
         this.metrics = metrics;
         this.admission = new Semaphore(options.queueCapacity());
         this.token = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
@@ -82,7 +84,7 @@ final class Router implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) {
         active.incrementAndGet();
-        HttpCall call = new HttpCall(exchange, options, timers);
+        HttpCall call = new HttpCall(exchange, options, timers, budget);
         long t0 = System.nanoTime();
         String label = "other";
         boolean admitted = false;

@@ -44,7 +44,7 @@ final class SearchApi implements Endpoint {
                 throw ApiException.badRequest("q, the text to search for, is required and must not be blank");
             }
             k = Requests.positiveInt(call.queryParam("k"), "k", 10, MAX_K);
-            query = queue.embedTexts(List.of(q)).getFirst();
+            query = queue.embedTexts(List.of(Requests.text(q, Requests.MAX_TEXT_CHARS, "q"))).getFirst();
         } else {
             ImageRequest req = ImageRequest.read(call, false);
             k = Requests.positiveInt(req.fields().get("k"), "k", 10, MAX_K);
@@ -55,7 +55,7 @@ final class SearchApi implements Endpoint {
             if (req.image() != null) {
                 query = queue.embedPixels(List.of(images.pixels(req.image(), "image"))).getFirst();
             } else if (text instanceof String t && !t.isBlank()) {
-                query = queue.embedTexts(List.of(t)).getFirst();
+                query = queue.embedTexts(List.of(Requests.text(t, Requests.MAX_TEXT_CHARS, "text"))).getFirst();
             } else {
                 throw ApiException.badRequest("text must be a non-blank string");
             }

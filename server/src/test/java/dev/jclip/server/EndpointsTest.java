@@ -107,6 +107,7 @@ class EndpointsTest {
         assertError(s.postJson("/v1/embeddings", Map.of("input", List.of("a", "b", "c", "d", "e", "f", "g", "h", "i"))), 400, "invalid_request_error");
         assertError(s.postJson("/v1/embeddings", Map.of("input", List.of(List.of(1, 2)))), 400, "invalid_request_error");
         assertError(s.postJson("/v1/embeddings", Map.of("input", "x", "encoding_format", "hex")), 400, "invalid_request_error");
+        assertError(s.postJson("/v1/embeddings", Map.of("input", "y".repeat(Requests.MAX_TEXT_CHARS + 1))), 400, "invalid_request_error");
         assertError(s.postJson("/v1/embeddings", Map.of("input", "x", "dimensions", 8)), 400, "invalid_request_error");
         assertError(s.postJson("/v1/embeddings", Map.of("input", List.of(Map.of("image", "not base64!")))), 400, "invalid_request_error");
         TestServer.Reply notImage = s.postJson("/v1/embeddings", Map.of("input", List.of(Map.of("image",
@@ -200,6 +201,7 @@ class EndpointsTest {
         assertError(s.postJson("/v1/classify", Map.of("image", cat, "labels", "a,b,c,d,e,f,g,h,i")), 400, "invalid_request_error");
         assertError(s.postJson("/v1/classify", Map.of("image", cat, "labels", "a", "templates", List.of("no slot"))), 400, "invalid_request_error");
         assertError(s.postJson("/v1/classify", Map.of("image", cat, "labels", "a", "top", 0)), 400, "invalid_request_error");
+        assertError(s.postJson("/v1/classify", Map.of("image", cat, "labels", List.of("z".repeat(1001)))), 400, "invalid_request_error");
         assertError(s.post("/v1/classify", "text/plain", "cat".getBytes()), 415, "unsupported_media_type");
         assertError(s.post("/v1/classify", "multipart/form-data", "x".getBytes()), 400, "invalid_request_error");
         assertError(s.post("/v1/classify", "multipart/form-data; boundary=abc", "--abc\r\nno headers end".getBytes()), 400, "invalid_request_error");
@@ -241,6 +243,7 @@ class EndpointsTest {
     void searchRefusals() throws IOException {
         assertError(s.get("/v1/search"), 400, "invalid_request_error");
         assertError(s.get("/v1/search?q=%20"), 400, "invalid_request_error");
+        assertError(s.postJson("/v1/search", Map.of("text", "q".repeat(Requests.MAX_TEXT_CHARS + 1))), 400, "invalid_request_error");
         assertError(s.get("/v1/search?q=cat&k=0"), 400, "invalid_request_error");
         assertError(s.get("/v1/search?q=cat&k=ten"), 400, "invalid_request_error");
         assertError(s.get("/v1/search?q=cat&k=100000"), 400, "invalid_request_error");

@@ -82,4 +82,30 @@ class LimitsTest {
             assertEquals(200, again.status(), again.text());
         }
     }
+
+    @Test
+    void bodiesBeyondTheMemoryBudgetAre503() throws Exception {
+        // Room for 1.5 MB of bodies at once; one client is sending 1 MB, slowly. A valid 600 kB body:
+        byte[] padded = ("{\"input\": \"a cat\"" + " ".repeat(600_000) + "}").getBytes(StandardCharsets.UTF_8);
+        try (TestServer s = TestServer.start(TestServer.options().withMaxBodyBytes(1 << 20).withBufferedBytes(3 << 19))) {
+            try (Socket slow = new Socket("127.0.0.1", s.port())) {
+                slow.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 1000000\r\n\r\n{\"input\": \"").getBytes(StandardCharsets.ISO_8859_1));
+                slow.getOutputStream().flush();
+                Thread.sleep(200);
+                TestServer.Reply refused = s.post("/v1/embeddings", "application/json", padded);
+                assertEquals(503, refused.status(), refused.text());
+                assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+                assertTrue(s.get("/metrics").text().contains("clip_request_body_bytes_buffered 1000448"), "the slow body's KiB are held");
+                assertEquals(200, s.postJson("/v1/embeddings", Map.of("input", "a small one still fits")).status());
+            }
+            // The slow client hung up: its share is given back.
+            TestServer.Reply again = null;
+            for (int i = 0; i < 50 && (again == null || again.status() == 503); i++) {
+                Thread.sleep(20);
+                again = s.post("/v1/embeddings", "application/json", padded);
+            }
+            assertEquals(200, again.status(), again.text());
+        }
+    }
 }
