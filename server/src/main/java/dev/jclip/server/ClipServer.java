@@ -105,7 +105,7 @@ public final class ClipServer implements AutoCloseable {
         Set<String> post = Set.of("POST");
         List<Router.Route> routes = new ArrayList<>();
         StaticFiles page = new StaticFiles();
-        for (String p : List.of("/", "/index.html", "/app.js", "/style.css")) {
+        for (String p : StaticFiles.paths()) {
             routes.add(new Router.Route(p, get, true, false, page));
         }
         routes.add(new Router.Route("/healthz", get, true, false, call -> health(call, clip, modelName, index)));

@@ -114,8 +114,8 @@ final class HttpCall {
     byte[] body() throws IOException {
         long limit = options.maxBodyBytes();
         String cl = header("Content-Length");
+        long declared = -1;
         if (cl != null) {
-            long declared;
             try {
                 declared = Long.parseLong(cl.strip());
             } catch (NumberFormatException e) {
@@ -134,7 +134,7 @@ final class HttpCall {
         // The stream is not closed here: closing drains it, and an early answer's linger reads it later.
         InputStream in = exchange.getRequestBody();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(cl != null ? (int) Math.min(limit, Long.parseLong(cl.strip())) : 8192);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(declared >= 0 ? (int) declared : 8192);
             byte[] buf = new byte[64 * 1024];
             long total = 0;
             for (int n; (n = in.read(buf)) >= 0; ) {
@@ -150,10 +150,9 @@ final class HttpCall {
             bodyRead = true;
             return out.toByteArray();
         } catch (IOException e) {
-            deadline.cancel(false);
             if (timedOut) {
                 Thread.interrupted();   // the interrupt has done its job: the connection is closed
-                throw ApiException.timeout("request body not received within " + options.readTimeout().toSeconds() + " s");
+                throw timeoutError();
             }
             throw e;
         } finally {
@@ -169,12 +168,16 @@ final class HttpCall {
         heldKib += k;
     }
 
+    private ApiException timeoutError() {
+        return ApiException.timeout("request body not received within " + options.readTimeout().toSeconds() + " s");
+    }
+
     private void readTimedOut() {
         if (bodyRead) {
             return;
         }
         timedOut = true;
-        error(ApiException.timeout("request body not received within " + options.readTimeout().toSeconds() + " s"), false);
+        error(timeoutError(), false);
         handler.interrupt();
     }
 

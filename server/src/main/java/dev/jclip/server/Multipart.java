@@ -11,8 +11,8 @@ final class Multipart {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEADER_END = {'\r', '\n', '\r', '\n'};
 
-    /** One form field or file. {@code filename} is null for a plain field. */
-    record Part(String name, String filename, String contentType, byte[] data) {
+    /** One form field or file, by the name its Content-Disposition gives it. */
+    record Part(String name, byte[] data) {
         String text() {
             return new String(data, StandardCharsets.UTF_8);
         }
@@ -54,8 +54,6 @@ final class Multipart {
                 throw ApiException.badRequest("more than " + MAX_PARTS + " parts in a multipart body");
             }
             String name = null;
-            String filename = null;
-            String type = "text/plain";
             String headers = new String(body, headersStart, headersEnd - headersStart, StandardCharsets.UTF_8);
             for (String line : headers.split("\r\n")) {
                 int colon = line.indexOf(':');
@@ -66,16 +64,13 @@ final class Multipart {
                 String value = line.substring(colon + 1).strip();
                 if (key.equals("content-disposition")) {
                     name = parameter(value, "name");
-                    filename = parameter(value, "filename");
-                } else if (key.equals("content-type")) {
-                    type = value;
                 }
             }
             if (name == null) {
                 throw ApiException.badRequest("a multipart part has no name in its Content-Disposition");
             }
             byte[] data = java.util.Arrays.copyOfRange(body, headersEnd + 4, dataEnd);
-            parts.add(new Part(name, filename, type, data));
+            parts.add(new Part(name, data));
             pos = dataEnd + next.length;
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The search page: plain HTML, CSS and JavaScript from the jar, read once. They hold no data, so they
@@ -20,8 +21,9 @@ final class StaticFiles implements Endpoint {
     /** Scripts and styles from this server only; images also from blob: URLs the page makes of fetched thumbnails. */
     private static final String CSP = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'";
 
-    static boolean serves(String path) {
-        return FILES.containsKey(path);
+    /** The paths the page is served at. */
+    static Set<String> paths() {
+        return FILES.keySet();
     }
 
     private static Map<String, Asset> load() {

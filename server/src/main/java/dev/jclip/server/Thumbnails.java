@@ -37,10 +37,6 @@ final class Thumbnails {
         this.images = images;
     }
 
-    Path root() {
-        return root;
-    }
-
     /** The JPEG thumbnail of entry {@code id}; 404 for an id that is not an entry or a file that is gone. */
     byte[] jpeg(int id) {
         if (id < 0 || id >= index.size()) {
