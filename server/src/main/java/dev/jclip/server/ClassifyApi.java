@@ -46,6 +46,7 @@ final class ClassifyApi implements Endpoint {
         PromptTemplates templates = templates(req.fields().get("templates"));
         int top = Requests.positiveInt(req.fields().get("top"), "top", labels.size(), labels.size());
 
+        call.admit();
         float[] pixels = images.pixels(req.image(), "image");
         float[][] labelEmbeds = labelEmbeddings.of(labels, templates);
         float[] imageEmbed = queue.embedPixels(List.of(pixels)).getFirst();

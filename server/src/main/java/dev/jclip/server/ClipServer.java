@@ -89,16 +89,17 @@ public final class ClipServer implements AutoCloseable {
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         BodyBudget budget = new BodyBudget(Math.max(options.bufferedBytes(), options.maxBodyBytes()));
+        Admission admission = new Admission(options.queueCapacity());
         Router router = new Router(routes(clip, modelName, index, thumbnails, queue, images, metrics, options),
-                options, timers, budget, metrics);
-        metrics.gauges(queue::depth, queue::waitingInputs, router::inFlight, budget::bytesInUse);
+                options, timers, budget, admission, metrics);
+        metrics.gauges(queue::depth, queue::waitingInputs, admission::inFlight, budget::bytesInUse);
         http.createContext("/", router);
         http.setExecutor(connections);
         http.start();
         return new ClipServer(http, router, queue, timers, connections, options);
     }
 
-    /** The table of routes: pattern, methods, open (no token), inference (counts against the queue), endpoint. */
+    /** The table of routes: pattern, methods, open (no token), endpoint. */
     private static List<Router.Route> routes(ClipModel clip, String modelName, ImageIndex index, Thumbnails thumbnails,
                                              InferenceQueue queue, ImageInputs images, Metrics metrics, ServerOptions options) {
         Set<String> get = Set.of("GET");
@@ -106,18 +107,18 @@ public final class ClipServer implements AutoCloseable {
         List<Router.Route> routes = new ArrayList<>();
         StaticFiles page = new StaticFiles();
         for (String p : StaticFiles.paths()) {
-            routes.add(new Router.Route(p, get, true, false, page));
+            routes.add(new Router.Route(p, get, true, page));
         }
-        routes.add(new Router.Route("/healthz", get, true, false, call -> health(call, clip, modelName, index)));
-        routes.add(new Router.Route("/metrics", get, false, false, call -> call.respond(200, "text/plain; version=0.0.4",
+        routes.add(new Router.Route("/healthz", get, true, call -> health(call, clip, modelName, index)));
+        routes.add(new Router.Route("/metrics", get, false, call -> call.respond(200, "text/plain; version=0.0.4",
                 metrics.prometheus().getBytes(StandardCharsets.UTF_8), Map.of())));
-        routes.add(new Router.Route("/v1/embeddings", post, false, true,
+        routes.add(new Router.Route("/v1/embeddings", post, false,
                 new EmbeddingsApi(clip, modelName, queue, images, options.maxInputs())));
-        routes.add(new Router.Route("/v1/classify", post, false, true, new ClassifyApi(clip, modelName, queue, images,
+        routes.add(new Router.Route("/v1/classify", post, false, new ClassifyApi(clip, modelName, queue, images,
                 new LabelEmbeddings(queue, clip.embedDim()), options.maxInputs())));
-        routes.add(new Router.Route("/v1/search", Set.of("GET", "POST"), false, true,
+        routes.add(new Router.Route("/v1/search", Set.of("GET", "POST"), false,
                 new SearchApi(clip, modelName, index, queue, images)));
-        routes.add(new Router.Route(ImagesApi.PREFIX + "{id}", get, false, false, new ImagesApi(thumbnails)));
+        routes.add(new Router.Route(ImagesApi.PREFIX + "{id}", get, false, new ImagesApi(thumbnails)));
         return List.copyOf(routes);
     }
 
@@ -144,6 +145,10 @@ public final class ClipServer implements AutoCloseable {
         h.put("embedding_dim", clip.embedDim());
         h.put("images_indexed", index == null ? 0 : index.size());
         call.json(200, h);
+    }
+
+    InferenceQueue queue() {
+        return queue;
     }
 
     public int port() {

@@ -61,7 +61,7 @@ final class EmbeddingsApi implements Endpoint {
 
         List<String> texts = new ArrayList<>();
         List<Integer> textAt = new ArrayList<>();
-        List<float[]> pixels = new ArrayList<>();
+        List<byte[]> encoded = new ArrayList<>();
         List<Integer> imageAt = new ArrayList<>();
         int tokens = 0;
         for (int i = 0; i < inputs.size(); i++) {
@@ -71,12 +71,18 @@ final class EmbeddingsApi implements Endpoint {
                 textAt.add(i);
                 tokens += clip.tokenize(text).length;
             } else if (in instanceof Map<?, ?> m && m.containsKey("image") && m.size() == 1) {
-                pixels.add(images.pixels(ImageInputs.base64(m.get("image"), "input[" + i + "].image"), "input[" + i + "].image"));
+                encoded.add(ImageInputs.base64(m.get("image"), "input[" + i + "].image"));
                 imageAt.add(i);
             } else {
                 throw ApiException.badRequest("input[" + i + "] must be a string or {\"image\": base64}"
                         + (in instanceof List ? " (token arrays are not accepted; send the text)" : ""));
             }
+        }
+
+        call.admit();
+        List<float[]> pixels = new ArrayList<>();
+        for (int j = 0; j < encoded.size(); j++) {
+            pixels.add(images.pixels(encoded.get(j), "input[" + imageAt.get(j) + "].image"));
         }
         float[][] out = new float[inputs.size()][];
         List<float[]> textEmbeds = queue.embedTexts(texts);

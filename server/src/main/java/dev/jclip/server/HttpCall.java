@@ -40,6 +40,8 @@ final class HttpCall {
     private final ScheduledExecutorService timers;
     private final BodyBudget budget;
     private int heldKib;                // taken from the budget for this body
+    private final Admission admission;
+    private boolean admitted;           // holds a place in the inference path
     private final Thread handler = Thread.currentThread();   // the thread that reads the body
     private final Object responseLock = new Object();
     private int status;                 // 0 until a response is sent
@@ -48,11 +50,24 @@ final class HttpCall {
     private volatile boolean abandoned;
     private Map<String, List<String>> query;
 
-    HttpCall(HttpExchange exchange, ServerOptions options, ScheduledExecutorService timers, BodyBudget budget) {
+    HttpCall(HttpExchange exchange, ServerOptions options, ScheduledExecutorService timers, BodyBudget budget,
+             Admission admission) {
         this.exchange = exchange;
         this.options = options;
         this.timers = timers;
         this.budget = budget;
+        this.admission = admission;
+    }
+
+    /**
+     * Called by an endpoint once the request is read and checked, before it decodes images or asks the
+     * model: from here on the request holds a place in the inference path until it ends (503 if none is free).
+     */
+    void admit() {
+        if (!admitted) {
+            admission.enter();
+            admitted = true;
+        }
     }
 
     String method() {
@@ -329,10 +344,17 @@ final class HttpCall {
         }
     }
 
-    /** Ends the exchange (waiting for a response being written by the timer) and gives back the body's budget. */
+    /**
+     * Ends the exchange (waiting for a response being written by the timer), gives back the body's
+     * budget and the place in the inference path.
+     */
     void close() {
         budget.give(heldKib);
         heldKib = 0;
+        if (admitted) {
+            admission.leave();
+            admitted = false;
+        }
         synchronized (responseLock) {
             if (status != 0) {
                 try {

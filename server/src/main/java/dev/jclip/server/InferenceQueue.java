@@ -34,6 +34,7 @@ final class InferenceQueue implements AutoCloseable {
     private final Condition available = lock.newCondition();
     private final ArrayDeque<Job> jobs = new ArrayDeque<>();
     private int waitingInputs;
+    private int holds;          // while above 0 the worker takes no jobs (tests fill the queue this way)
     private boolean closing;
     private final Thread worker;
 
@@ -57,6 +58,25 @@ final class InferenceQueue implements AutoCloseable {
     /** The embeddings of preprocessed images, in order. */
     List<float[]> embedPixels(List<float[]> pixels) {
         return await(submit(Kind.IMAGE, pixels));
+    }
+
+    /** Until the returned hold is closed the worker takes no new jobs, so requests stay waiting in the queue. */
+    AutoCloseable hold() {
+        lock.lock();
+        try {
+            holds++;
+        } finally {
+            lock.unlock();
+        }
+        return () -> {
+            lock.lock();
+            try {
+                holds--;
+                available.signal();
+            } finally {
+                lock.unlock();
+            }
+        };
     }
 
     int depth() {
@@ -128,7 +148,7 @@ final class InferenceQueue implements AutoCloseable {
     private List<Job> next() {
         lock.lock();
         try {
-            while (jobs.isEmpty()) {
+            while (jobs.isEmpty() || (holds > 0 && !closing)) {
                 if (closing) {
                     return null;
                 }

@@ -13,19 +13,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Every request passes here: host check, route, token, admission to the inference path, the
- * endpoint, and one error object for whatever went wrong; then the metrics.
+ * Every request passes here: host check, route, token, the endpoint (which asks for a place in the
+ * inference path once it has read and checked the request), one error object for whatever went
+ * wrong; then the metrics.
  */
 final class Router implements HttpHandler {
     /**
      * One route. {@code pattern} ends in {@code {id}} for a path parameter. {@code open} routes need no
-     * token; {@code inference} routes count against the queue capacity.
+     * token.
      */
-    record Route(String pattern, Set<String> methods, boolean open, boolean inference, Endpoint endpoint) {
+    record Route(String pattern, Set<String> methods, boolean open, Endpoint endpoint) {
         boolean matches(String path) {
             if (pattern.endsWith("{id}")) {
                 String prefix = pattern.substring(0, pattern.length() - "{id}".length());
@@ -40,19 +40,20 @@ final class Router implements HttpHandler {
     private final ScheduledExecutorService timers;
     private final BodyBudget budget;
     private final Metrics metrics;
-    private final Semaphore admission;
+    private final Admission admission;
     private final byte[] token;          // null: no token required
     private final boolean loopbackOnly;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopping;
 
-    Router(List<Route> routes, ServerOptions options, ScheduledExecutorService timers, BodyBudget budget, Metrics metrics) {
+    Router(List<Route> routes, ServerOptions options, ScheduledExecutorService timers, BodyBudget budget,
+           Admission admission, Metrics metrics) {
         this.routes = routes;
         this.options = options;
         this.timers = timers;
         this.budget = budget;
         this.metrics = metrics;
-        this.admission = new Semaphore(options.queueCapacity());
+        this.admission = admission;
         this.token = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
         this.loopbackOnly = isLoopback(options.host());
     }
@@ -77,17 +78,12 @@ final class Router implements HttpHandler {
         return true;
     }
 
-    int inFlight() {
-        return options.queueCapacity() - admission.availablePermits();
-    }
-
     @Override
     public void handle(HttpExchange exchange) {
         active.incrementAndGet();
-        HttpCall call = new HttpCall(exchange, options, timers, budget);
+        HttpCall call = new HttpCall(exchange, options, timers, budget, admission);
         long t0 = System.nanoTime();
         String label = "other";
-        boolean admitted = false;
         try {
             checkHost(call);
             if (stopping) {
@@ -104,13 +100,6 @@ final class Router implements HttpHandler {
             label = route.pattern();
             if (!route.open()) {
                 checkToken(call);
-            }
-            if (route.inference()) {
-                if (!admission.tryAcquire()) {
-                    throw ApiException.overloaded("the inference queue is full (" + options.queueCapacity()
-                            + " requests); retry shortly", 1);
-                }
-                admitted = true;
             }
             route.endpoint().handle(call);
             if (!call.responded()) {
@@ -129,9 +118,6 @@ final class Router implements HttpHandler {
             call.error(ApiException.internal("internal error: " + e.getClass().getSimpleName()
                     + (e.getMessage() != null ? ": " + e.getMessage() : "")));
         } finally {
-            if (admitted) {
-                admission.release();
-            }
             call.close();
             metrics.request(label, call.method(), call.loggedStatus(), System.nanoTime() - t0);
             active.decrementAndGet();

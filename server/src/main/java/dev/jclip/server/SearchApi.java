@@ -44,7 +44,9 @@ final class SearchApi implements Endpoint {
                 throw ApiException.badRequest("q, the text to search for, is required and must not be blank");
             }
             k = Requests.positiveInt(call.queryParam("k"), "k", 10, MAX_K);
-            query = queue.embedTexts(List.of(Requests.text(q, Requests.MAX_TEXT_CHARS, "q"))).getFirst();
+            String text = Requests.text(q, Requests.MAX_TEXT_CHARS, "q");
+            call.admit();
+            query = queue.embedTexts(List.of(text)).getFirst();
         } else {
             ImageRequest req = ImageRequest.read(call, false);
             k = Requests.positiveInt(req.fields().get("k"), "k", 10, MAX_K);
@@ -53,9 +55,12 @@ final class SearchApi implements Endpoint {
                 throw ApiException.badRequest("send either an image or a text to search with");
             }
             if (req.image() != null) {
+                call.admit();
                 query = queue.embedPixels(List.of(images.pixels(req.image(), "image"))).getFirst();
             } else if (text instanceof String t && !t.isBlank()) {
-                query = queue.embedTexts(List.of(Requests.text(t, Requests.MAX_TEXT_CHARS, "text"))).getFirst();
+                String checked = Requests.text(t, Requests.MAX_TEXT_CHARS, "text");
+                call.admit();
+                query = queue.embedTexts(List.of(checked)).getFirst();
             } else {
                 throw ApiException.badRequest("text must be a non-blank string");
             }

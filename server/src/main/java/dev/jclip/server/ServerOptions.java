@@ -14,7 +14,8 @@ import java.time.Duration;
  *                       go over is answered 503 (at least {@code maxBodyBytes} is always allowed)
  * @param maxPixels      larger images are refused with 400 before they are decoded
  * @param maxInputs      more texts or images in one request (or labels in one classification) are refused with 400
- * @param queueCapacity  requests that may be inside the inference path at once; one more is answered 503
+ * @param queueCapacity  requests that may be inside the inference path at once (decoding images, waiting for
+ *                       or running on the model; a request enters once read and checked); one more is answered 503
  * @param readTimeout    a request body not received within this time is answered 408
  * @param shutdownGrace  how long a stop waits for in-flight requests
  */

@@ -8,7 +8,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,27 +62,31 @@ class LimitsTest {
     @Test
     void aFullQueueIs503WithRetryAfterAndRecovers() throws Exception {
         try (TestServer s = TestServer.start(TestServer.options().withQueueCapacity(1))) {
-            // An upload in progress holds the one place in the inference path.
+            // An upload in progress and a malformed request take no place: they are not in the inference path yet.
             try (Socket slow = partialUpload(s, 10)) {
-                Thread.sleep(200);
-                TestServer.Reply refused = s.postJson("/v1/embeddings", Map.of("input", "a cat"));
-                assertEquals(503, refused.status(), refused.text());
-                assertEquals("overloaded", refused.errorType());
-                assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1);
-                assertEquals(200, s.get("/healthz").status(), "endpoints outside the inference path still answer");
-
-                OutputStream out = slow.getOutputStream();
-                out.write(BODY.substring(10).getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
-                byte[] head = new byte[12];
-                assertEquals(12, slow.getInputStream().readNBytes(head, 0, 12));
-                assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.ISO_8859_1));
+                TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v > 0, "the upload is being read");
+                assertEquals(200, s.postJson("/v1/embeddings", Map.of("input", "a cat")).status(), "a slow upload holds no place");
+                assertEquals(400, s.post("/v1/embeddings", "application/json", "{\"input\": [".getBytes(StandardCharsets.UTF_8)).status());
             }
-            TestServer.Reply again = null;
-            for (int i = 0; i < 50 && (again == null || again.status() == 503); i++) {
-                again = s.postJson("/v1/embeddings", Map.of("input", "a cat"));
-                Thread.sleep(20);
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<TestServer.Reply> waiting;
+                try (AutoCloseable held = s.server.queue().hold()) {
+                    // A request waiting for the model holds the one place.
+                    waiting = clients.submit(() -> s.postJson("/v1/embeddings", Map.of("input", "a dog")));
+                    TestServer.awaitMetric(s.port(), "clip_inference_queue_depth", v -> v == 1, "a request waits in the queue");
+                    TestServer.Reply refused = s.postJson("/v1/embeddings", Map.of("input", "a cat"));
+                    assertEquals(503, refused.status(), refused.text());
+                    assertEquals("overloaded", refused.errorType());
+                    assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1);
+                    assertEquals(400, s.postJson("/v1/embeddings", Map.of("input", List.of())).status(),
+                            "a request refused for what it is gets its 4xx even when the queue is full");
+                    assertEquals(200, s.get("/healthz").status(), "endpoints outside the inference path still answer");
+                    assertTrue(s.get("/metrics").text().contains("clip_inference_requests_in_flight 1.0\n"), "one request holds the one place");
+                }
+                assertEquals(200, waiting.get().status(), "the waiting request is served once the model runs");
             }
+            TestServer.awaitMetric(s.port(), "clip_inference_requests_in_flight", v -> v == 0, "the place is given back");
+            TestServer.Reply again = s.postJson("/v1/embeddings", Map.of("input", "a cat"));
             assertEquals(200, again.status(), again.text());
         }
     }
@@ -92,19 +100,15 @@ class LimitsTest {
                 slow.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         + "Content-Length: 1000000\r\n\r\n{\"input\": \"").getBytes(StandardCharsets.ISO_8859_1));
                 slow.getOutputStream().flush();
-                Thread.sleep(200);
+                TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 1000448, "the slow body's KiB are held");
                 TestServer.Reply refused = s.post("/v1/embeddings", "application/json", padded);
                 assertEquals(503, refused.status(), refused.text());
                 assertTrue(refused.headers().firstValue("Retry-After").isPresent());
-                assertTrue(s.get("/metrics").text().contains("clip_request_body_bytes_buffered 1000448"), "the slow body's KiB are held");
                 assertEquals(200, s.postJson("/v1/embeddings", Map.of("input", "a small one still fits")).status());
             }
             // The slow client hung up: its share is given back.
-            TestServer.Reply again = null;
-            for (int i = 0; i < 50 && (again == null || again.status() == 503); i++) {
-                Thread.sleep(20);
-                again = s.post("/v1/embeddings", "application/json", padded);
-            }
+            TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 0, "the hung-up body's room is free");
+            TestServer.Reply again = s.post("/v1/embeddings", "application/json", padded);
             assertEquals(200, again.status(), again.text());
         }
     }

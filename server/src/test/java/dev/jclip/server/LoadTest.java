@@ -229,12 +229,8 @@ class LoadTest {
             assertEquals(200, s.get("/healthz").status(), "the server is still up");
             assertEquals(200, s.postJson("/v1/embeddings", Map.of("input", "after the storm")).status());
             // Everything the misbehaving clients held is let go: nothing left in the inference path.
-            String inFlight = "";
-            for (int i = 0; i < 100 && !inFlight.equals("clip_inference_requests_in_flight 0.0"); i++) {
-                Thread.sleep(100);
-                inFlight = s.get("/metrics").text().lines().filter(l -> l.startsWith("clip_inference_requests_in_flight ")).findFirst().orElseThrow();
-            }
-            assertEquals("clip_inference_requests_in_flight 0.0", inFlight);
+            TestServer.awaitMetric(s.port(), "clip_inference_requests_in_flight", v -> v == 0, "no request left in the inference path");
+            TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 0, "no request body left in memory");
             String metrics = s.get("/metrics").text();
             assertTrue(metrics.contains("clip_http_requests_total{route=\"/v1/embeddings\",method=\"POST\",code=\"499\"} 20\n"),
                     "the hang-ups are counted as such:\n" + metrics);

@@ -39,7 +39,8 @@ class ShutdownTest {
                 o.write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                         + body.length() + "\r\n\r\n" + body.substring(0, 12)).getBytes(StandardCharsets.ISO_8859_1));
                 o.flush();
-                Thread.sleep(300);   // the request is in flight: headers read, handler waiting for the body
+                // In flight once its handler has taken room for the body and waits for the rest of it.
+                TestServer.awaitMetric(port, "clip_request_body_bytes_buffered", v -> v > 0, "the upload is in flight");
 
                 p.destroy();         // SIGTERM
                 boolean refused = false;

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.DoublePredicate;
 
 /**
  * A server on a free loopback port over the tiny fixture model and an index of the fixture images
@@ -185,13 +186,34 @@ final class TestServer implements AutoCloseable {
 
     /** Writes {@code request} on a fresh connection and returns everything the server sends back before closing it. */
     String raw(String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port())) {
+        return raw(port(), request);
+    }
+
+    static String raw(int port, String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             return new String(readAll(s.getInputStream()), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * Waits (up to 20 s) until the metric {@code name} of the server on {@code port} (one without a
+     * token) satisfies {@code until}: how a test knows the server has reached a state, instead of
+     * sleeping and hoping it has.
+     */
+    static void awaitMetric(int port, String name, DoublePredicate until, String state) throws Exception {
+        String line = "";
+        for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; Thread.sleep(10)) {
+            String reply = raw(port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            line = reply.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElse("");
+            if (!line.isEmpty() && until.test(Double.parseDouble(line.substring(name.length() + 1)))) {
+                return;
+            }
+        }
+        throw new AssertionError("the server did not reach the state '" + state + "' within 20 s; last: " + line);
     }
 
     static byte[] readAll(InputStream in) throws IOException {
