@@ -122,23 +122,32 @@ final class HttpCall {
         return te != null || (cl != null && !cl.strip().equals("0"));
     }
 
+    /** The body length the client declared in Content-Length, or -1 if it declared none; 400 if it is not a length. */
+    private long declaredLength() {
+        String cl = header("Content-Length");
+        if (cl == null) {
+            return -1;
+        }
+        long declared;
+        try {
+            declared = Long.parseLong(cl.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Content-Length '" + cl + "' is not a number");
+        }
+        if (declared < 0) {
+            throw ApiException.badRequest("Content-Length " + declared + " is negative");
+        }
+        return declared;
+    }
+
     /**
      * The whole request body: 413 over the limit, 408 if it does not arrive within the read timeout,
      * 503 if the bodies held in memory by all requests would go over the budget.
      */
     byte[] body() throws IOException {
         long limit = options.maxBodyBytes();
-        String cl = header("Content-Length");
-        long declared = -1;
-        if (cl != null) {
-            try {
-                declared = Long.parseLong(cl.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("Content-Length '" + cl + "' is not a number");
-            }
-            if (declared < 0) {
-                throw ApiException.badRequest("Content-Length " + declared + " is negative");
-            }
+        long declared = declaredLength();
+        if (declared >= 0) {
             if (declared > limit) {
                 throw ApiException.tooLarge("request body of " + declared + " bytes exceeds the limit of " + limit + " bytes");
             }
@@ -297,7 +306,11 @@ final class HttpCall {
         }
     }
 
-    /** Reads and drops what the client still sends, for at most LINGER_MILLIS and one body's worth. */
+    /**
+     * Reads and drops what the client still sends, for at most LINGER_MILLIS and at most the length it
+     * declared (one body limit's worth if it declared none). Leaving bytes unread would make the close
+     * a reset, which can reach the client before it has read the answer.
+     */
     private void drainBriefly() {
         // Runs on the handler thread; the timer's interrupt closes the connection if the client keeps sending.
         java.util.concurrent.atomic.AtomicBoolean lingering = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -309,7 +322,13 @@ final class HttpCall {
         try {
             InputStream in = exchange.getRequestBody();
             byte[] buf = new byte[64 * 1024];
-            long left = options.maxBodyBytes();
+            long declared;
+            try {
+                declared = declaredLength();
+            } catch (ApiException malformed) {
+                declared = -1;   // the JDK server refuses such requests before they get here
+            }
+            long left = declared >= 0 ? declared : options.maxBodyBytes();
             for (int n; left > 0 && (n = in.read(buf)) >= 0; ) {
                 left -= n;
             }
