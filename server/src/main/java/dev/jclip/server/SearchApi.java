@@ -36,35 +36,36 @@ final class SearchApi implements Endpoint {
         if (index == null) {
             throw ApiException.notFound("no image index is loaded; start the server with --index INDEX");
         }
-        float[] query;
         int k;
+        String text = null;   // the query is a text, or
+        byte[] image = null;  // an encoded image
         if (call.method().equals("GET")) {
             String q = call.queryParam("q");
             if (q == null || q.isBlank()) {
                 throw ApiException.badRequest("q, the text to search for, is required and must not be blank");
             }
             k = Requests.positiveInt(call.queryParam("k"), "k", 10, MAX_K);
-            String text = Requests.text(q, Requests.MAX_TEXT_CHARS, "q");
-            call.admit();
-            query = queue.embedTexts(List.of(text)).getFirst();
+            text = Requests.text(q, Requests.MAX_TEXT_CHARS, "q");
         } else {
             ImageRequest req = ImageRequest.read(call, false);
             k = Requests.positiveInt(req.fields().get("k"), "k", 10, MAX_K);
-            Object text = req.fields().get("text");
-            if ((req.image() == null) == (text == null)) {
+            Object t = req.fields().get("text");
+            if ((req.image() == null) == (t == null)) {
                 throw ApiException.badRequest("send either an image or a text to search with");
             }
             if (req.image() != null) {
-                call.admit();
-                query = queue.embedPixels(List.of(images.pixels(req.image(), "image"))).getFirst();
-            } else if (text instanceof String t && !t.isBlank()) {
-                String checked = Requests.text(t, Requests.MAX_TEXT_CHARS, "text");
-                call.admit();
-                query = queue.embedTexts(List.of(checked)).getFirst();
+                image = req.image();
+            } else if (t instanceof String s && !s.isBlank()) {
+                text = Requests.text(s, Requests.MAX_TEXT_CHARS, "text");
             } else {
                 throw ApiException.badRequest("text must be a non-blank string");
             }
         }
+
+        call.admit();
+        float[] query = image != null
+                ? queue.embedPixels(List.of(images.pixels(image, "image"))).getFirst()
+                : queue.embedTexts(List.of(text)).getFirst();
         List<Object> results = new ArrayList<>();
         for (ImageIndex.Hit hit : index.search(query, k)) {
             Map<String, Object> r = new LinkedHashMap<>();
