@@ -13,73 +13,112 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Decodes JPEG, PNG, GIF and BMP with the JDK's ImageIO and converts to RGB the way Pillow's
- * {@code convert("RGB")} does: alpha dropped (not composited), greyscale copied to all three channels,
- * palettes looked up, 16-bit samples cut to 8 bits as Pillow does. Colour profiles are ignored, as
- * Pillow ignores them (see {@link JpegColor} for JPEG). The pixel count is checked against Pillow's decompression-bomb limit before a
- * single pixel is decoded.
+ * Reads an image file the way transformers' {@code load_image} does with Pillow: the format told by
+ * content ({@link ImageFormat}), the image decoded, turned upright by its EXIF orientation
+ * ({@link ExifOrientation}), and converted to RGB as Pillow's {@code convert("RGB")} does: alpha
+ * dropped (not composited), greyscale copied to all three channels, palettes looked up, 16-bit samples
+ * cut to 8 bits as Pillow does, CMYK by Pillow's formula. Colour profiles are ignored, as Pillow ignores
+ * them (see {@link JpegColor} for JPEG).
+ *
+ * <p>Every {@link ImageLimits limit} is checked before the work it bounds: the file size before
+ * reading, the pixel count from the header before decoding, a JPEG's scan count before its first
+ * scan. The first decoder warning stops the decode: a damaged file fails at once, not after the
+ * decoder has filled in the rest.
  */
 public final class ImageLoader {
     /** Pillow's {@code Image.MAX_IMAGE_PIXELS} × 2: above it, Pillow refuses to open the image. */
-    public static final long MAX_PIXELS = 2L * (1024L * 1024 * 1024 / 4 / 3);
+    public static final long MAX_PIXELS = ImageLimits.DEFAULT_MAX_PIXELS;
 
     private ImageLoader() {
     }
 
+    /** Reads, decodes and turns upright the image file {@code path}, within the default limits. */
     public static RgbImage load(Path path) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new ImageDecodeException(path + ": no such file");
-        } catch (IOException e) {
-            throw new ImageDecodeException(path + ": cannot read: " + e.getMessage(), e);
-        }
-        return decode(bytes, path.toString());
+        return load(path, ImageLimits.DEFAULT);
     }
 
-    /** Decodes an encoded image; {@code name} is used in error messages. */
+    /** As {@link #load(Path)} within {@code limits}. */
+    public static RgbImage load(Path path, ImageLimits limits) {
+        return decode(BoundedRead.file(path, limits.maxFileBytes()), path.toString(), limits);
+    }
+
+    /** Decodes an encoded image and turns it upright; {@code name} is used in error messages. */
     public static RgbImage decode(byte[] bytes, String name) {
-        return decode(bytes, name, MAX_PIXELS);
+        return decode(bytes, name, ImageLimits.DEFAULT);
     }
 
     /** As {@link #decode(byte[], String)}, refusing images of more than {@code maxPixels} pixels before decoding them. */
     public static RgbImage decode(byte[] bytes, String name, long maxPixels) {
+        return decode(bytes, name, ImageLimits.DEFAULT.withMaxPixels(maxPixels));
+    }
+
+    /** As {@link #decode(byte[], String)} within {@code limits}. */
+    public static RgbImage decode(byte[] bytes, String name, ImageLimits limits) {
         if (bytes.length == 0) {
             throw new ImageDecodeException(name + ": empty file (0 bytes), not an image");
         }
+        if (bytes.length > limits.maxFileBytes()) {
+            throw new ImageDecodeException(name + ": " + bytes.length + " bytes is over the image file limit of "
+                    + limits.maxFileBytes() + " bytes");
+        }
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (format == null) {
+            throw new ImageDecodeException(name + ": not a recognised image (" + ImageFormat.supportedList() + ")");
+        }
+        if (!format.supported()) {
+            throw new ImageDecodeException(name + ": " + format.displayName() + " is not supported: " + format.refusal());
+        }
+        RgbImage decoded = decodePixels(bytes, name, format, limits);
+        return ExifOrientation.upright(decoded, ExifOrientation.of(bytes, format));
+    }
+
+    private static RgbImage decodePixels(byte[] bytes, String name, ImageFormat format, ImageLimits limits) {
+        if (format == ImageFormat.JPEG) {
+            int scans = JpegScans.count(bytes, limits.maxJpegScans());
+            if (scans > limits.maxJpegScans()) {
+                throw new ImageDecodeException(name + ": a JPEG with more than " + limits.maxJpegScans()
+                        + " scans; real photos have about ten, so this file is damaged or made to stall decoders");
+            }
+        }
+        if (format == ImageFormat.WEBP) {
+            throw new ImageDecodeException(name + ": WebP is not supported yet: convert it to PNG or JPEG first, e.g. with `dwebp IN.webp -o OUT.png`");
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name().toLowerCase(Locale.ROOT));
             if (!readers.hasNext()) {
-                throw new ImageDecodeException(name + ": not a recognised image (JPEG, PNG, GIF or BMP)");
+                throw new ImageDecodeException(name + ": this Java runtime has no " + format.displayName() + " decoder (java.desktop is incomplete)");
             }
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
-                if (w * h > maxPixels) {
-                    throw new ImageDecodeException(name + ": " + w + "x" + h + " = " + w * h
-                            + " pixels exceeds the limit of " + maxPixels + " (possible decompression bomb)");
-                }
                 if (w <= 0 || h <= 0) {
                     throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
                 }
+                if (w * h > limits.maxPixels()) {
+                    throw new ImageDecodeException(name + ": " + w + "x" + h + " = " + w * h
+                            + " pixels exceeds the limit of " + limits.maxPixels() + " (possible decompression bomb)");
+                }
                 List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                boolean jpeg = reader.getFormatName().equalsIgnoreCase("jpeg");
-                RgbImage rgb = jpeg ? JpegColor.decode(reader, name) : toRgb(reader.read(0), name);
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    if (!warning.contains("profile") && !warning.contains("thumbnail")) {
+                        warnings.add(warning);
+                        reader.abort(); // damaged pixel data: stop now rather than decode the rest as grey
+                    }
+                });
+                RgbImage rgb = format == ImageFormat.JPEG
+                        ? JpegColor.decode(reader, JpegHeader.read(bytes), name) : toRgb(reader.read(0), name);
                 if (!warnings.isEmpty()) {
                     // ImageIO decodes a truncated JPEG with a warning and grey fill; Pillow refuses it.
-                    throw new ImageDecodeException(name + ": truncated or corrupt " + reader.getFormatName()
+                    throw new ImageDecodeException(name + ": truncated or corrupt " + format.displayName()
                             + " (" + warnings.getFirst() + ")");
                 }
                 return rgb;
@@ -89,9 +128,9 @@ public final class ImageLoader {
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IIOException e) {
-            throw new ImageDecodeException(name + ": truncated or corrupt image (" + rootMessage(e) + ")", e);
+            throw new ImageDecodeException(name + ": truncated or corrupt " + format.displayName() + " (" + rootMessage(e) + ")", e);
         } catch (IOException | RuntimeException e) {
-            throw new ImageDecodeException(name + ": cannot decode image (" + rootMessage(e) + ")", e);
+            throw new ImageDecodeException(name + ": cannot decode this " + format.displayName() + " (" + rootMessage(e) + ")", e);
         }
     }
 
@@ -154,6 +193,14 @@ public final class ImageLoader {
                     rgb[o] = (byte) (px[0] >> shift);
                     rgb[o + 1] = (byte) (px[1] >> shift);
                     rgb[o + 2] = (byte) (px[2] >> shift);
+                }
+            }
+        } else if (bands >= 4 && cm.getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+            int shift = Math.max(0, bits - 8);
+            for (int y = 0, o = 0; y < h; y++) {
+                for (int x = 0; x < w; x++, o += 3) {
+                    raster.getPixel(x, y, px);
+                    CmykToRgb.convert(px[0] >> shift, px[1] >> shift, px[2] >> shift, px[3] >> shift, rgb, o);
                 }
             }
         } else {

@@ -1,9 +1,6 @@
 package dev.jclip.core.image;
 
-import org.w3c.dom.Node;
-
 import javax.imageio.ImageReader;
-import javax.imageio.metadata.IIOMetadata;
 import java.awt.image.Raster;
 import java.io.IOException;
 
@@ -46,8 +43,8 @@ final class JpegColor {
     }
 
     /** Decodes image 0 of a JPEG reader to RGB as Pillow's {@code convert("RGB")} would. */
-    static RgbImage decode(ImageReader reader, String name) throws IOException {
-        boolean rgbComponents = storesRgb(reader.getImageMetadata(0));
+    static RgbImage decode(ImageReader reader, JpegHeader header, String name) throws IOException {
+        boolean rgbComponents = header.storesRgb();
         Raster raw = reader.readRaster(0, null);
         int w = raw.getWidth();
         int h = raw.getHeight();
@@ -76,53 +73,26 @@ final class JpegColor {
                     }
                 }
             }
+        } else if (bands == 4) {
+            // libjpeg hands Pillow CMYK (converting YCCK with the YCbCr tables); Pillow then assumes
+            // Adobe's inverted samples ("CMYK;I"), as every CMYK JPEG writer in use stores them.
+            boolean ycck = header.adobeTransform() == 2;
+            for (int y = 0, o = 0; y < h; y++) {
+                for (int x = 0; x < w; x++, o += 3) {
+                    raw.getPixel(x + raw.getMinX(), y + raw.getMinY(), px);
+                    int c = px[0], m = px[1], ye = px[2];
+                    if (ycck) {
+                        int yy = px[0], cb = px[1], cr = px[2];
+                        c = 255 - clamp(yy + CR_R[cr]);
+                        m = 255 - clamp(yy + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS));
+                        ye = 255 - clamp(yy + CB_B[cb]);
+                    }
+                    CmykToRgb.convert(255 - c, 255 - m, 255 - ye, 255 - px[3], rgb, o);
+                }
+            }
         } else {
-            throw new ImageDecodeException(name + ": a " + bands + "-component (CMYK/YCCK) JPEG; convert it to RGB first");
+            throw new ImageDecodeException(name + ": a JPEG with " + bands + " colour components, which no photo format uses");
         }
         return new RgbImage(w, h, rgb);
-    }
-
-    /**
-     * libjpeg's rule for a 3-component JPEG: YCbCr if it has a JFIF marker; otherwise an Adobe marker's
-     * transform flag decides (0 = RGB); otherwise component ids 'R','G','B' mean RGB.
-     */
-    private static boolean storesRgb(IIOMetadata metadata) {
-        if (metadata == null) {
-            return false;
-        }
-        Node root = metadata.getAsTree("javax_imageio_jpeg_image_1.0");
-        if (find(root, "app0JFIF") != null) {
-            return false;
-        }
-        Node adobe = find(root, "app14Adobe");
-        if (adobe != null) {
-            Node transform = adobe.getAttributes().getNamedItem("transform");
-            return transform != null && "0".equals(transform.getNodeValue());
-        }
-        Node sof = find(root, "sof");
-        if (sof == null) {
-            return false;
-        }
-        StringBuilder ids = new StringBuilder();
-        for (Node c = sof.getFirstChild(); c != null; c = c.getNextSibling()) {
-            Node id = c.getAttributes().getNamedItem("componentId");
-            if (id != null) {
-                ids.append((char) Integer.parseInt(id.getNodeValue()));
-            }
-        }
-        return ids.toString().equals("RGB");
-    }
-
-    private static Node find(Node node, String name) {
-        if (node.getNodeName().equals(name)) {
-            return node;
-        }
-        for (Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
-            Node f = find(c, name);
-            if (f != null) {
-                return f;
-            }
-        }
-        return null;
     }
 }

@@ -90,6 +90,45 @@ public final class Fixtures {
         return out;
     }
 
+    /** {@code src/test/fixtures/photos}: images in the formats and states photo libraries hold. */
+    public static Path photos(String relative) {
+        Path p = ROOT.resolve("photos").resolve(relative);
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("fixture missing: " + p);
+        }
+        return p;
+    }
+
+    /** One photo fixture: its file, whether its decoded pixels are fully determined ("lossless"), its row in the expected tensors. */
+    public record Photo(Path path, boolean lossless, int index) {
+        public String name() {
+            return path.getFileName().toString();
+        }
+    }
+
+    /** The photo fixtures in the order of {@code photos/expected.safetensors}. */
+    @SuppressWarnings("unchecked")
+    public static List<Photo> photos() {
+        Map<String, Object> cases;
+        try {
+            cases = Json.parseObject(Files.readString(photos("cases.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Object> names = (List<Object>) cases.get("images");
+        List<Object> kinds = (List<Object>) cases.get("kinds");
+        List<Photo> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.add(new Photo(photos("images/" + names.get(i)), "lossless".equals(kinds.get(i)), i));
+        }
+        return out;
+    }
+
+    /** {@code photos/expected.safetensors}: transformers' pixel_values [16, 3, 224, 224] and image_embeds [16, E]. */
+    public static SafeTensorsFile photosExpected() {
+        return SafeTensorsFile.open(photos("expected.safetensors"));
+    }
+
     /** {@code expected.safetensors}: the float64 reference outputs, stored as F32. */
     public static SafeTensorsFile expected() {
         return SafeTensorsFile.open(tiny("expected.safetensors"));

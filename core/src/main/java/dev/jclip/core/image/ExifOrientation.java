@@ -1,0 +1,245 @@
+package dev.jclip.core.image;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The EXIF orientation tag (274) of an encoded image, found where each format keeps it, as Pillow's
+ * {@code Image.getexif()} finds it: a JPEG's APP1 "Exif" segment, a PNG's {@code eXIf} chunk, a WebP's
+ * {@code EXIF} chunk, a TIFF's first IFD; failing those, the XMP packet's {@code tiff:Orientation}.
+ *
+ * <p>Cameras store a portrait photo as landscape pixels plus this tag; every viewer turns it upright,
+ * and so do transformers' {@code load_image} and therefore the reference. A malformed or absent tag
+ * means 1 (upright): metadata never makes an image unreadable, as in Pillow.
+ */
+public final class ExifOrientation {
+    private static final int TAG_ORIENTATION = 0x0112;
+    private static final Pattern XMP_ORIENTATION = Pattern.compile("tiff:Orientation(?:=\"|>)([0-9])");
+
+    private ExifOrientation() {
+    }
+
+    /** The orientation 1..8 of an encoded image of {@code format}; 1 when it has none. */
+    public static int of(byte[] file, ImageFormat format) {
+        int found = switch (format) {
+            case JPEG -> fromJpeg(file);
+            case PNG -> fromPng(file);
+            case WEBP -> fromWebp(file);
+            case TIFF -> fromTiff(file, 0, file.length);
+            default -> 0;
+        };
+        return found >= 1 && found <= 8 ? found : 1;
+    }
+
+    /** Turns a decoded image upright as {@code PIL.ImageOps.exif_transpose} does for {@code orientation}. */
+    public static RgbImage upright(RgbImage image, int orientation) {
+        return switch (orientation) {
+            case 2 -> transform(image, false, true, false);  // FLIP_LEFT_RIGHT
+            case 3 -> transform(image, false, true, true);   // ROTATE_180
+            case 4 -> transform(image, false, false, true);  // FLIP_TOP_BOTTOM
+            case 5 -> transform(image, true, false, false);  // TRANSPOSE
+            case 6 -> transform(image, true, true, false);   // ROTATE_270 (90° clockwise)
+            case 7 -> transform(image, true, true, true);    // TRANSVERSE
+            case 8 -> transform(image, true, false, true);   // ROTATE_90 (90° counter-clockwise)
+            default -> image;
+        };
+    }
+
+    /**
+     * Every orientation is a transpose (swap x and y) or not, followed by mirroring the columns and/or
+     * the rows of the result: output (x, y) reads input (sx, sy) with sx, sy taken from the mirrored
+     * coordinates, swapped when transposed.
+     */
+    private static RgbImage transform(RgbImage in, boolean transpose, boolean mirrorX, boolean mirrorY) {
+        int w = in.width();
+        int h = in.height();
+        int ow = transpose ? h : w;
+        int oh = transpose ? w : h;
+        byte[] src = in.rgb();
+        byte[] out = new byte[src.length];
+        for (int y = 0, o = 0; y < oh; y++) {
+            int my = mirrorY ? oh - 1 - y : y;
+            for (int x = 0; x < ow; x++, o += 3) {
+                int mx = mirrorX ? ow - 1 - x : x;
+                int sx = transpose ? my : mx;
+                int sy = transpose ? mx : my;
+                int s = (sy * w + sx) * 3;
+                out[o] = src[s];
+                out[o + 1] = src[s + 1];
+                out[o + 2] = src[s + 2];
+            }
+        }
+        return new RgbImage(ow, oh, out);
+    }
+
+    /** JPEG: the first APP1 segment starting "Exif\0\0" holds a TIFF structure; XMP sits in another APP1. */
+    private static int fromJpeg(byte[] b) {
+        String xmp = null;
+        int p = 2;
+        while (p + 4 <= b.length && (b[p] & 0xff) == 0xFF) {
+            int marker = b[p + 1] & 0xff;
+            if (marker == 0xFF) {
+                p++; // fill byte
+                continue;
+            }
+            if (marker == 0xDA || marker == 0xD9) {
+                break; // start of scan: no more metadata
+            }
+            int length = u16be(b, p + 2);
+            int start = p + 4;
+            int end = p + 2 + length;
+            if (length < 2 || end > b.length) {
+                break;
+            }
+            if (marker == 0xE1) {
+                if (startsWith(b, start, "Exif\0\0")) {
+                    int found = fromTiff(b, start + 6, end);
+                    if (found != 0) {
+                        return found;
+                    }
+                } else if (xmp == null && startsWith(b, start, "http://ns.adobe.com/xap/1.0/\0")) {
+                    xmp = new String(b, start, end - start, StandardCharsets.UTF_8);
+                }
+            }
+            p = end;
+        }
+        return fromXmp(xmp);
+    }
+
+    /** PNG: an {@code eXIf} chunk (before or after the image data), else XMP in an {@code iTXt} chunk. */
+    private static int fromPng(byte[] b) {
+        String xmp = null;
+        int p = 8;
+        while (p + 12 <= b.length) {
+            long length = u32be(b, p);
+            String type = new String(b, p + 4, 4, StandardCharsets.ISO_8859_1);
+            int start = p + 8;
+            if (length > b.length - start - 4L) {
+                break;
+            }
+            int end = start + (int) length;
+            if (type.equals("eXIf")) {
+                int at = startsWith(b, start, "Exif\0\0") ? start + 6 : start;
+                int found = fromTiff(b, at, end);
+                if (found != 0) {
+                    return found;
+                }
+            } else if (type.equals("iTXt") && xmp == null && startsWith(b, start, "XML:com.adobe.xmp\0")) {
+                xmp = new String(b, start, end - start, StandardCharsets.UTF_8);
+            } else if (type.equals("IEND")) {
+                break;
+            }
+            p = end + 4; // skip the CRC
+        }
+        return fromXmp(xmp);
+    }
+
+    /** WebP: the RIFF container's {@code EXIF} chunk (some writers prefix it with "Exif\0\0"), else {@code XMP }. */
+    private static int fromWebp(byte[] b) {
+        String xmp = null;
+        int p = 12;
+        while (p + 8 <= b.length) {
+            String type = new String(b, p, 4, StandardCharsets.ISO_8859_1);
+            long length = u32le(b, p + 4);
+            int start = p + 8;
+            if (length > b.length - start) {
+                break;
+            }
+            int end = start + (int) length;
+            if (type.equals("EXIF")) {
+                int at = startsWith(b, start, "Exif\0\0") ? start + 6 : start;
+                int found = fromTiff(b, at, end);
+                if (found != 0) {
+                    return found;
+                }
+            } else if (type.equals("XMP ") && xmp == null) {
+                xmp = new String(b, start, end - start, StandardCharsets.UTF_8);
+            }
+            p = end + (int) (length & 1); // chunks are padded to even sizes
+        }
+        return fromXmp(xmp);
+    }
+
+    /**
+     * A TIFF structure in {@code b[start, end)}: byte order, magic 42, the first IFD's offset, then its
+     * entries; the orientation entry is a SHORT (or, from lax writers, a LONG). 0 when absent.
+     */
+    static int fromTiff(byte[] b, int start, int end) {
+        if (end - start < 8) {
+            return 0;
+        }
+        boolean little;
+        if (b[start] == 'I' && b[start + 1] == 'I') {
+            little = true;
+        } else if (b[start] == 'M' && b[start + 1] == 'M') {
+            little = false;
+        } else {
+            return 0;
+        }
+        if (u16(b, start + 2, little) != 42) {
+            return 0;
+        }
+        long ifd = u32(b, start + 4, little);
+        if (ifd < 8 || ifd > end - start - 2L) {
+            return 0;
+        }
+        int at = start + (int) ifd;
+        int entries = u16(b, at, little);
+        for (int i = 0; i < entries; i++) {
+            int e = at + 2 + 12 * i;
+            if (e + 12 > end) {
+                return 0;
+            }
+            if (u16(b, e, little) == TAG_ORIENTATION) {
+                int type = u16(b, e + 2, little);
+                return switch (type) {
+                    case 3 -> u16(b, e + 8, little);              // SHORT, inline
+                    case 4 -> (int) Math.min(u32(b, e + 8, little), 9); // LONG, inline
+                    default -> 0;
+                };
+            }
+        }
+        return 0;
+    }
+
+    private static int fromXmp(String xmp) {
+        if (xmp == null) {
+            return 0;
+        }
+        Matcher m = XMP_ORIENTATION.matcher(xmp);
+        return m.find() ? m.group(1).charAt(0) - '0' : 0;
+    }
+
+    private static boolean startsWith(byte[] b, int at, String ascii) {
+        if (at < 0 || at + ascii.length() > b.length) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            if (b[at + i] != (byte) ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int u16be(byte[] b, int p) {
+        return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
+    }
+
+    private static long u32be(byte[] b, int p) {
+        return ((long) u16be(b, p) << 16) | u16be(b, p + 2);
+    }
+
+    private static long u32le(byte[] b, int p) {
+        return (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24;
+    }
+
+    private static int u16(byte[] b, int p, boolean little) {
+        return little ? (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 : u16be(b, p);
+    }
+
+    private static long u32(byte[] b, int p, boolean little) {
+        return little ? u32le(b, p) : u32be(b, p);
+    }
+}
