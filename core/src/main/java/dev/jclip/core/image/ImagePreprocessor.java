@@ -23,55 +23,48 @@ public final class ImagePreprocessor {
         return normalize(resizeAndCrop(image));
     }
 
-    /** The 8-bit image after resize and centre crop, before normalisation. */
+    /**
+     * The 8-bit image after resize and centre crop, before normalisation. Only the pixels the crop
+     * keeps are computed ({@link PillowBicubic#resizeWindow}), so a 1×10,000,000 image costs what a
+     * 224×224 one does, with the reference's values.
+     */
     public RgbImage resizeAndCrop(RgbImage image) {
-        int w = image.width();
-        int h = image.height();
+        long w = image.width();
+        long h = image.height();
         int size = config.shortestEdge();
-        int newW, newH;
+        long newW, newH;
         // Python's int(size * long / short): true division in double, truncated.
         if (w <= h) {
             newW = size;
-            newH = (int) ((double) size * h / w);
+            newH = (long) ((double) size * h / w);
         } else {
             newH = size;
-            newW = (int) ((double) size * w / h);
+            newW = (long) ((double) size * w / h);
         }
-        RgbImage resized = PillowBicubic.resize(image, newW, newH);
-        return centerCrop(resized, config.cropHeight(), config.cropWidth());
+        return resizeAndCrop(image, Math.max(newW, 1), Math.max(newH, 1), config.cropHeight(), config.cropWidth());
     }
 
     /**
-     * HF's {@code center_crop}: offsets {@code (size − crop) // 2} (floored); where the image is smaller
-     * than the crop it is first padded with zeros, centred.
+     * HF's {@code center_crop} of the image resized to {@code newW}×{@code newH}: offsets
+     * {@code (size − crop) // 2} (floored); where the image is smaller than the crop it is first padded
+     * with zeros, centred ({@code ceil} of half the padding before it).
      */
-    static RgbImage centerCrop(RgbImage img, int cropH, int cropW) {
-        int h = img.height();
-        int w = img.width();
-        int top = Math.floorDiv(h - cropH, 2);
-        int left = Math.floorDiv(w - cropW, 2);
-        int padTop = 0, padLeft = 0;
-        if (top < 0 || left < 0) {
-            int newH = Math.max(cropH, h);
-            int newW = Math.max(cropW, w);
-            padTop = (newH - h + 1) / 2; // ceil
-            padLeft = (newW - w + 1) / 2;
-            top += padTop;
-            left += padLeft;
+    static RgbImage resizeAndCrop(RgbImage image, long newW, long newH, int cropH, int cropW) {
+        // Padding by ceil(half the shortfall) then cropping at (padded − crop) // 2 = 0 comes to the same
+        // offset as cropping unpadded: floor((size − crop) / 2), negative where padded.
+        long dy = Math.floorDiv(newH - cropH, 2);
+        long dx = Math.floorDiv(newW - cropW, 2);
+        // Crop row y shows resized row y + dy; the rows that exist form the window.
+        long y0 = Math.max(0, dy), y1 = Math.min(newH, dy + cropH);
+        long x0 = Math.max(0, dx), x1 = Math.min(newW, dx + cropW);
+        RgbImage window = PillowBicubic.resizeWindow(image, newW, newH, x0, y0, (int) (x1 - x0), (int) (y1 - y0));
+        if (window.width() == cropW && window.height() == cropH) {
+            return window;
         }
         byte[] out = new byte[cropH * cropW * 3];
-        for (int y = 0; y < cropH; y++) {
-            int sy = y + top - padTop;
-            if (sy < 0 || sy >= h) {
-                continue;
-            }
-            for (int x = 0; x < cropW; x++) {
-                int sx = x + left - padLeft;
-                if (sx < 0 || sx >= w) {
-                    continue;
-                }
-                System.arraycopy(img.rgb(), (sy * w + sx) * 3, out, (y * cropW + x) * 3, 3);
-            }
+        int top = (int) (y0 - dy), left = (int) (x0 - dx);
+        for (int y = 0; y < window.height(); y++) {
+            System.arraycopy(window.rgb(), y * window.width() * 3, out, ((top + y) * cropW + left) * 3, window.width() * 3);
         }
         return new RgbImage(cropW, cropH, out);
     }

@@ -5,10 +5,15 @@ import dev.jclip.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -160,5 +165,87 @@ class ImageLoaderTest {
         b.put(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'})
                 .putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
         return b.array();
+    }
+
+    @Test
+    void filesOverTheSizeLimitAreNotRead() throws IOException {
+        // A 3 GB sparse file that starts like a PNG: refused from its size, before a byte is read.
+        Path big = dir.resolve("big.png");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+            f.setLength(3L << 30);
+        }
+        assertRefused(big, "larger than the image file size limit of 512 MiB", "3221225472 bytes");
+        // A device reports no size: it is read only up to the limit.
+        Path zero = Path.of("/dev/zero");
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> ImageLoader.load(zero, ImageLimits.DEFAULT.withMaxFileBytes(1 << 20)));
+        assertEquals("/dev/zero: larger than the image file size limit of 1 MiB (at least 1048577 bytes); not read", e.getMessage());
+        assertRefused(dir, "is a folder, not an image file");
+    }
+
+    @Test
+    void aJpegThatRepeatsItsLastScanIsRefusedBeforeDecoding() throws IOException {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(img, null, null), param);
+        }
+        byte[] progressive = out.toByteArray();
+        int scans = JpegScans.count(progressive, 1000);
+        assertTrue(scans > 1 && scans < 20, "a progressive JPEG has a handful of scans: " + scans);
+        assertEquals(64, ImageLoader.decode(progressive, "progressive.jpg").width());
+
+        // Repeat the last scan (from its SOS marker to EOI) until there are 150.
+        int lastSos = -1;
+        for (int i = progressive.length - 2; i > 1 && lastSos < 0; i--) {
+            if ((progressive[i] & 0xff) == 0xFF && (progressive[i + 1] & 0xff) == 0xDA) {
+                lastSos = i;
+            }
+        }
+        byte[] scan = Arrays.copyOfRange(progressive, lastSos, progressive.length - 2);
+        ByteArrayOutputStream hostile = new ByteArrayOutputStream();
+        hostile.write(progressive, 0, progressive.length - 2);
+        for (int i = scans; i < 150; i++) {
+            hostile.write(scan);
+        }
+        hostile.write(new byte[] {(byte) 0xFF, (byte) 0xD9});
+        Path file = dir.resolve("repeated-scans.jpg");
+        Files.write(file, hostile.toByteArray());
+        assertRefused(file, "more than 100 scans");
+    }
+
+    @Test
+    void formatsThatCannotBeDecodedInJavaAreNamedWithAWayOut() throws IOException {
+        byte[] heic = new byte[64];
+        System.arraycopy("\0\0\0\u0018ftypheic\0\0\0\0mif1heic".getBytes(StandardCharsets.ISO_8859_1), 0, heic, 0, 24);
+        Path file = dir.resolve("IMG_0001.JPG"); // the extension lies; the content decides
+        Files.write(file, heic);
+        assertRefused(file, "HEIC/HEIF is not supported", "heif-convert");
+        byte[] avif = heic.clone();
+        System.arraycopy("avif".getBytes(StandardCharsets.ISO_8859_1), 0, avif, 8, 4);
+        Files.write(file, avif);
+        assertRefused(file, "AVIF is not supported", "avifdec");
+        Files.write(file, new byte[] {(byte) 0xFF, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        assertRefused(file, "JPEG XL is not supported");
+        Files.write(file, "II*\0\u0010\0\0\0CR\u0002\0".getBytes(StandardCharsets.ISO_8859_1));
+        assertRefused(file, "camera RAW is not supported");
+        Files.write(file, "hello, not an image".getBytes(StandardCharsets.ISO_8859_1));
+        assertRefused(file, "not a recognised image (JPEG, PNG, GIF, BMP, TIFF or WebP)");
+    }
+
+    @Test
+    void aPngNamedJpgIsDecodedAsThePngItIs() throws IOException {
+        Path file = dir.resolve("actually-a-png.jpg");
+        BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_3BYTE_BGR);
+        img.setRGB(2, 1, 0x102030);
+        Files.write(file, encode(img, "png"));
+        RgbImage rgb = ImageLoader.load(file);
+        assertEquals(0x10, rgb.get(2, 1, 0));
+        assertEquals(0x30, rgb.get(2, 1, 2));
     }
 }
