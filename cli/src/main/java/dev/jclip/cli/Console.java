@@ -2,8 +2,11 @@ package dev.jclip.cli;
 
 import java.io.PrintStream;
 
-/** Where a command writes: results to {@code out}, one JSON object a line; problems to {@code err}. */
-record Console(PrintStream out, PrintStream err, boolean verbose) {
+/**
+ * Where a command writes: results to {@code out}, one JSON object a line; problems to {@code err};
+ * {@code terminal} when {@code err} is a terminal, where progress is drawn.
+ */
+record Console(PrintStream out, PrintStream err, boolean verbose, boolean terminal) {
 
     /** Reports one failed input of a batch and lets the batch go on. */
     void inputFailed(String input, Exception e) {

@@ -22,16 +22,23 @@ public final class Main {
     public static void main(String[] argv) {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        int status = run(argv, out, err);
+        // The bar is drawn only on a terminal; asked here, since err wraps System.err in a new stream.
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        int status = run(argv, out, err, terminal);
         out.flush();
         System.exit(status);
     }
 
-    /** Runs one command line; never throws, never exits. */
+    /** Runs one command line, as if stderr were not a terminal; never throws, never exits. */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
+        return run(argv, out, err, false);
+    }
+
+    /** Runs one command line; {@code terminal}: stderr is a terminal (progress bars are drawn). */
+    public static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
         List<String> args = new ArrayList<>(List.of(argv));
         boolean verbose = args.remove("--verbose");
-        Console console = new Console(out, err, verbose);
+        Console console = new Console(out, err, verbose, terminal);
         if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h") || args.getFirst().equals("help")) {
             help(args.isEmpty() ? err : out);
             return args.isEmpty() ? 2 : 0;

@@ -15,10 +15,28 @@ final class ProgressBar implements AutoCloseable {
     private long lastDraw;
     private boolean drawn;
 
-    ProgressBar(PrintStream err, String what) {
-        this.err = err;
+    private int failures;
+
+    ProgressBar(Console console, String what) {
+        this.err = console.err();
         this.what = what;
-        this.enabled = err == System.err && System.console() != null && System.console().isTerminal();
+        this.enabled = console.terminal();
+    }
+
+    /** Prints one line above the bar (a failure as it is met), then redraws the bar. */
+    void println(String line) {
+        if (drawn) {
+            err.print("\r\033[2K"); // return, clear the line
+        }
+        err.println(line);
+        drawn = false;
+        lastDraw = System.nanoTime() - 1_000_000_000L; // redraw at the next update
+    }
+
+    /** Counts a failure for the bar and reports it at once. */
+    void failed(String line) {
+        failures++;
+        println(line);
     }
 
     void update(int done, int total) {
@@ -34,8 +52,8 @@ final class ProgressBar implements AutoCloseable {
         double rate = done / Math.max(seconds, 1e-9);
         long eta = rate > 0 ? Math.round((total - done) / rate) : 0;
         int filled = (int) ((long) WIDTH * done / total);
-        err.printf("\r%s [%s%s] %d/%d  %.1f images/s  ETA %d:%02d ", what, "=".repeat(filled), " ".repeat(WIDTH - filled),
-                done, total, rate, eta / 60, eta % 60);
+        err.printf("\r%s [%s%s] %d/%d  %.1f images/s  ETA %d:%02d:%02d%s ", what, "=".repeat(filled), " ".repeat(WIDTH - filled),
+                done, total, rate, eta / 3600, eta / 60 % 60, eta % 60, failures == 0 ? "" : "  " + failures + " failed");
         err.flush();
         drawn = true;
     }

@@ -3,18 +3,31 @@ package dev.jclip.core.index;
 import com.google.flatbuffers.FlatBufferBuilder;
 import com.google.flatbuffers.Table;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * The index file's bytes, per {@code src/main/flatbuffers/image_index.fbs}: FlatBuffers tables
  * {@code Index} and {@code Entry}, accessors written by hand (field i lives at vtable slot 4 + 2i).
+ *
+ * <p>Version 2 (written now) keeps the vectors out of the FlatBuffer, whose 32-bit offsets cap it at
+ * 2 GB (1.4 million F16 vectors of 768): the file is the 8-byte magic {@code JCLXIDX2}, the header's
+ * length as a little-endian u64, the FlatBuffers header (entries and metadata), zero padding to a
+ * multiple of 64 bytes, then entries × dim vectors. Version 1 files (vectors inside the FlatBuffer)
+ * are still read.
  */
 final class IndexFile {
     static final String IDENTIFIER = "JCLX";
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    static final byte[] MAGIC_V2 = "JCLXIDX2".getBytes(StandardCharsets.US_ASCII);
+    static final int PREFIX = 16;
     static final byte DTYPE_F16 = 1;
     static final byte DTYPE_F32 = 2;
 
@@ -22,9 +35,24 @@ final class IndexFile {
     record Entry(String path, long size, long mtimeMs) {
     }
 
-    /** Everything but the vectors, and where the vectors' bytes are. */
+    /** Everything but the vectors, and where the vectors' bytes are (offsets from the file's start). */
     record Header(int formatVersion, String modelId, String modelSource, String imagesDir, int dim, byte dtype,
-                  List<Entry> entries, int vectorsOffset, int vectorsLength) {
+                  List<Entry> entries, long vectorsOffset, long vectorsLength) {
+    }
+
+    /** Bytes per stored value for {@code dtype}, or -1 for an unknown one. */
+    static int width(byte dtype) {
+        return dtype == DTYPE_F16 ? 2 : dtype == DTYPE_F32 ? 4 : -1;
+    }
+
+    /** Where version 2's vectors start, after the prefix and a header of {@code headerLength} bytes. */
+    static long vectorsOffset(long headerLength) {
+        return (PREFIX + headerLength + 63) / 64 * 64;
+    }
+
+    /** The version 2 FlatBuffers header: everything but the vectors. */
+    static byte[] writeHeader(String modelId, String modelSource, String imagesDir, int dim, byte dtype, List<Entry> entries) {
+        return write(FORMAT_VERSION, modelId, modelSource, imagesDir, dim, dtype, entries, null);
     }
 
     private IndexFile() {
@@ -32,8 +60,8 @@ final class IndexFile {
 
     static byte[] write(int formatVersion, String modelId, String modelSource, String imagesDir, int dim, byte dtype,
                         List<Entry> entries, byte[] vectors) {
-        FlatBufferBuilder b = new FlatBufferBuilder(vectors.length + entries.size() * 64 + 1024);
-        int vectorsOff = b.createByteVector(vectors);
+        FlatBufferBuilder b = new FlatBufferBuilder((vectors == null ? 0 : vectors.length) + entries.size() * 64 + 1024);
+        int vectorsOff = vectors == null ? 0 : b.createByteVector(vectors);
         int[] entryOffs = new int[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
@@ -54,7 +82,9 @@ final class IndexFile {
         int images = b.createString(imagesDir);
         b.startTable(8);
         b.addOffset(7, images, 0);
-        b.addOffset(6, vectorsOff, 0);
+        if (vectors != null) {
+            b.addOffset(6, vectorsOff, 0);
+        }
         b.addOffset(5, entriesOff, 0);
         b.addOffset(2, source, 0);
         b.addOffset(1, id, 0);
@@ -65,8 +95,33 @@ final class IndexFile {
         return b.sizedByteArray();
     }
 
-    /** Reads the header; a file that is not an index, or is cut short, is an {@link IndexException}. */
-    static Header read(ByteBuffer bytes, String where) {
+    /**
+     * Reads the header of a whole mapped file; a file that is not an index, or is cut short, is an
+     * {@link IndexException}. Entries are read from the mapping as they are asked for, so opening an
+     * index of a million images does not build a million objects.
+     */
+    static Header read(MemorySegment file, String where) {
+        long size = file.byteSize();
+        if (size >= PREFIX && MemorySegment.mismatch(file, 0, MAGIC_V2.length, MemorySegment.ofArray(MAGIC_V2), 0, MAGIC_V2.length) == -1) {
+            long headerLength = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8);
+            if (headerLength < 8 || headerLength > Math.min(size - PREFIX, Integer.MAX_VALUE - 8)) {
+                throw new IndexException(where + ": truncated or corrupt index (a header of " + headerLength
+                        + " bytes in a file of " + size + ")");
+            }
+            Header h = readTable(file.asSlice(PREFIX, headerLength).asByteBuffer(), where, 2);
+            int width = width(h.dtype());
+            long vectorsOffset = vectorsOffset(headerLength);
+            long vectorsLength = (long) h.entries().size() * Math.max(h.dim(), 0) * Math.max(width, 0);
+            return new Header(h.formatVersion(), h.modelId(), h.modelSource(), h.imagesDir(), h.dim(), h.dtype(),
+                    h.entries(), vectorsOffset, vectorsLength);
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IndexException(where + ": not a jclip image index (no '" + IDENTIFIER + "' identifier)");
+        }
+        return readTable(file.asByteBuffer(), where, 1);
+    }
+
+    private static Header readTable(ByteBuffer bytes, String where, int expectedVersion) {
         ByteBuffer bb = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (bb.remaining() < 8 || !IndexTable.hasIdentifier(bb)) {
             throw new IndexException(where + ": not a jclip image index (no '" + IDENTIFIER + "' identifier)");
@@ -74,25 +129,53 @@ final class IndexFile {
         try {
             IndexTable root = new IndexTable(bb.getInt(bb.position()) + bb.position(), bb);
             int version = root.intField(0);
-            if (version != FORMAT_VERSION) {
-                throw new IndexException(where + ": index format version " + version + ", but this jclip reads version "
+            if (version != expectedVersion) {
+                throw new IndexException(where + ": index format version " + version + ", but this jclip reads versions 1 and "
                         + FORMAT_VERSION + "; build the index again with ./clip index");
             }
-            List<Entry> entries = new ArrayList<>();
             int n = root.vectorLength(5);
-            for (int i = 0; i < n; i++) {
-                IndexTable e = root.tableAt(5, i);
-                entries.add(new Entry(e.string(0), e.longField(1), e.longField(2)));
+            List<Entry> entries = new LazyEntries(root, n, where);
+            if (n > 0) {
+                entries.get(n - 1); // the last entry's offsets are checked now, not at the first search
             }
-            int vectorsLength = root.vectorLength(6);
-            int vectorsOffset = root.vectorStart(6);
-            if (vectorsOffset < 0 || (long) vectorsOffset + vectorsLength > bb.limit()) {
+            long vectorsLength = root.vectorLength(6);
+            long vectorsOffset = root.vectorStart(6);
+            if (version == 1 && (vectorsOffset < 0 || vectorsOffset + vectorsLength > bb.limit())) {
                 throw new IndexException(where + ": truncated or corrupt index (vectors run past the end)");
             }
             return new Header(version, root.string(1), root.string(2), root.string(7), root.intField(3), root.byteField(4),
                     entries, vectorsOffset, vectorsLength);
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
-            throw new IndexException(where + ": truncated or corrupt index (" + e.getMessage() + ")");
+            throw new IndexException(where + ": truncated or corrupt index (an offset points outside the file)");
+        }
+    }
+
+    /** The entries table, each entry read from the buffer when asked for. */
+    private static final class LazyEntries extends AbstractList<Entry> implements RandomAccess {
+        private final IndexTable root;
+        private final int size;
+        private final String where;
+
+        LazyEntries(IndexTable root, int size, String where) {
+            this.root = root;
+            this.size = size;
+            this.where = where;
+        }
+
+        @Override
+        public Entry get(int i) {
+            Objects.checkIndex(i, size);
+            try {
+                IndexTable e = root.tableAt(5, i);
+                return new Entry(e.string(0), e.longField(1), e.longField(2));
+            } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+                throw new IndexException(where + ": truncated or corrupt index (entry " + i + " points outside the file)");
+            }
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 
