@@ -279,9 +279,12 @@ class EndpointsTest {
     }
 
     @Test
-    void metricsInPrometheusFormat() {
+    void metricsInPrometheusFormat() throws Exception {
         s.get("/v1/search?q=cat");
         s.get("/nowhere");
+        // A request is counted just after its reply is sent, so the client can be a hair ahead.
+        TestServer.awaitMetric(s.port(), "clip_http_requests_total{route=\"/v1/search\",method=\"GET\",code=\"200\"}", n -> n >= 1, "search counted");
+        TestServer.awaitMetric(s.port(), "clip_http_requests_total{route=\"other\",method=\"GET\",code=\"404\"}", n -> n >= 1, "404 counted");
         TestServer.Reply r = s.get("/metrics");
         assertEquals(200, r.status());
         assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));

@@ -68,12 +68,17 @@ final class TestServer implements AutoCloseable {
                     Files.copy(p, images.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
                 Files.copy(Fixtures.tiny("images/coffee.png"), outside.resolve("secret.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                // escape.png is indexed as an ordinary file, then swapped for a link out of the folder:
+                // the index build skips such links, so this is how one reaches the server (a link
+                // made after indexing), whose thumbnails must still refuse it.
                 Path link = images.resolve("escape.png");
                 Files.deleteIfExists(link);
-                Files.createSymbolicLink(link, outside.resolve("secret.png"));
+                Files.copy(outside.resolve("secret.png"), link);
                 Path file = WORK.resolve("images.idx");
                 Files.deleteIfExists(file);
                 ImageIndex.build(model(), "tiny", images, file, true, ImageIndex.Progress.NONE);
+                Files.delete(link);
+                Files.createSymbolicLink(link, outside.resolve("secret.png"));
                 index = ImageIndex.open(file);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
