@@ -1,5 +1,7 @@
 package dev.jclip.tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The numerical kernels a CLIP forward pass is made of.
  *
@@ -47,6 +49,15 @@ public interface Kernels {
 
     /** {@code out[r] = Σ_c m[r, c] · x[c]} for every row r: a brute-force similarity scan. */
     void matVec(Matrix m, float[] x, float[] out);
+
+    /**
+     * {@code out[r] = Σ_c code(r, c) · x[c]} over rows of signed 4-bit codes, a coarse first pass of a
+     * similarity scan at an eighth of fp32's bytes. {@code cols} is a multiple of 32; row r is the
+     * {@code cols / 2} bytes from {@code r · cols / 2}; in each block of 32 columns (16 bytes), byte t
+     * holds column t in its low nibble and column 16 + t in its high nibble, each two's complement in
+     * [-8, 7].
+     */
+    void nibbleDots(MemorySegment codes, int rows, int cols, float[] x, float[] out);
 
     /** Row {@code r} of {@code w}, widened to fp32, into {@code dst[off..off+cols)}. */
     void readRow(Matrix w, int r, float[] dst, int off);

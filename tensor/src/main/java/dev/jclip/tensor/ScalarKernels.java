@@ -1,5 +1,8 @@
 package dev.jclip.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /** Plain loops, written for clarity: the specification the SIMD kernels are tested against. */
 public final class ScalarKernels implements Kernels {
 
@@ -131,6 +134,22 @@ public final class ScalarKernels implements Kernels {
             float sum = 0f;
             for (int c = 0; c < m.cols(); c++) {
                 sum += m.get(r, c) * x[c];
+            }
+            out[r] = sum;
+        }
+    }
+
+    @Override
+    public void nibbleDots(MemorySegment codes, int rows, int cols, float[] x, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            long row = (long) r * (cols / 2);
+            float sum = 0f;
+            for (int b = 0; b < cols / 32; b++) {
+                for (int t = 0; t < 16; t++) {
+                    int v = codes.get(ValueLayout.JAVA_BYTE, row + 16L * b + t);
+                    sum += ((v << 28) >> 28) * x[32 * b + t];   // low nibble, sign-extended
+                    sum += (v >> 4) * x[32 * b + 16 + t];       // high nibble (arithmetic shift)
+                }
             }
             out[r] = sum;
         }

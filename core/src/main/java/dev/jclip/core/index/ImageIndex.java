@@ -9,7 +9,9 @@ import dev.jclip.tensor.Precision;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -64,13 +66,20 @@ public final class ImageIndex implements AutoCloseable {
     private final Path file;
     private final Arena arena;
     private final IndexFile.Header header;
+    private static final ValueLayout.OfFloat SCALE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** From this many entries a search scans the int8 codes first; below it, the exact scan is cheap. */
+    static final int APPROXIMATE_FROM = 50_000;
     private final Matrix vectors;   // [entries, E] unit-length rows
+    private final MemorySegment codes;  // [entries, padded E / 2] 4-bit codes of the same rows, or null (version 1)
+    private final MemorySegment scales; // [entries] F32, one per code row
 
-    private ImageIndex(Path file, Arena arena, IndexFile.Header header, Matrix vectors) {
+    private ImageIndex(Path file, Arena arena, IndexFile.Header header, Matrix vectors, MemorySegment codes, MemorySegment scales) {
         this.file = file;
         this.arena = arena;
         this.header = header;
         this.vectors = vectors;
+        this.codes = codes;
+        this.scales = scales;
     }
 
     /**
@@ -91,9 +100,13 @@ public final class ImageIndex implements AutoCloseable {
                 throw new IndexException(file + ": truncated or corrupt index (" + h.entries().size() + " entries of "
                         + h.dim() + " values do not fit the file's " + seg.byteSize() + " bytes)");
             }
+            int n = h.entries().size();
             Matrix m = Matrix.wrap(seg.asSlice(h.vectorsOffset(), h.vectorsLength()),
-                    width == 2 ? Precision.F16 : Precision.F32, h.entries().size(), h.dim());
-            return new ImageIndex(file, arena, h, m);
+                    width == 2 ? Precision.F16 : Precision.F32, n, h.dim());
+            IndexFile.Layout layout = h.layout();
+            MemorySegment codes = layout == null ? null : seg.asSlice(layout.codesOffset(), (long) n * Quantized.codeBytes(h.dim()));
+            MemorySegment scales = layout == null ? null : seg.asSlice(layout.scalesOffset(), 4L * n);
+            return new ImageIndex(file, arena, h, m, codes, scales);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new IndexException(file + ": no such index file");
@@ -147,21 +160,81 @@ public final class ImageIndex implements AutoCloseable {
 
     /** The {@code k} images most similar to {@code query} (any length; normalised here), best first. */
     public List<Hit> search(float[] query, int k) {
+        checkQuery(query, k);
+        float[] unit = ClipModel.normalized(query);
+        if (codes != null && size() >= APPROXIMATE_FROM) {
+            return searchCodesThenRerank(unit, k);
+        }
+        return exact(unit, k);
+    }
+
+    /** As {@link #search}, always scoring every stored vector (slower above {@value #APPROXIMATE_FROM} entries). */
+    public List<Hit> searchExact(float[] query, int k) {
+        checkQuery(query, k);
+        return exact(ClipModel.normalized(query), k);
+    }
+
+    private List<Hit> exact(float[] unit, int k) {
+        float[] scores = new float[size()];
+        KernelProvider.kernels().matVec(vectors, unit, scores);
+        int[] best = TopK.indices(scores, k);
+        List<Hit> hits = new ArrayList<>(best.length);
+        for (int i : best) {
+            hits.add(hit(i, scores[i]));
+        }
+        return hits;
+    }
+
+    private void checkQuery(float[] query, int k) {
         if (query.length != dim()) {
             throw new IllegalArgumentException("query of width " + query.length + " for an index of width " + dim());
         }
         if (k <= 0) {
             throw new IllegalArgumentException("k must be positive, not " + k);
         }
-        float[] scores = new float[size()];
-        KernelProvider.kernels().matVec(vectors, ClipModel.normalized(query), scores);
-        int[] best = TopK.indices(scores, k);
-        List<Hit> hits = new ArrayList<>(best.length);
-        for (int i : best) {
-            // Rounding (F16 storage above all) can put a cosine a hair outside [-1, 1].
-            hits.add(new Hit(i, header.entries().get(i).path(), Math.max(-1f, Math.min(1f, scores[i]))));
+    }
+
+    /**
+     * Scans the 4-bit codes (an eighth of F32's bytes) for the best {@code max(100k, 1000)} candidates,
+     * then scores those exactly from the stored vectors: the same hits and scores as the exact scan
+     * unless a true top-k row falls outside the candidates, which needs the codes' error (a few
+     * thousandths of cosine) to reorder rows a hundred times further apart than k.
+     */
+    private List<Hit> searchCodesThenRerank(float[] unit, int k) {
+        float[] padded = Arrays.copyOf(unit, Quantized.paddedDim(unit.length));
+        float[] approx = new float[size()];
+        KernelProvider.kernels().nibbleDots(codes, size(), padded.length, padded, approx);
+        for (int i = 0; i < approx.length; i++) {
+            approx[i] *= scales.getAtIndex(SCALE, i);
+        }
+        int[] candidates = TopK.indices(approx, Math.max(100 * k, 1000));
+        float[] exact = new float[candidates.length];
+        float[] row = new float[dim()];
+        for (int j = 0; j < candidates.length; j++) {
+            KernelProvider.kernels().readRow(vectors, candidates[j], row, 0);
+            double dot = 0;
+            for (int c = 0; c < row.length; c++) {
+                dot += row[c] * unit[c];
+            }
+            exact[j] = (float) dot;
+        }
+        int[] best = TopK.indices(exact, k);
+        float[] scores = new float[best.length];
+        int[] ids = new int[best.length];
+        for (int j = 0; j < best.length; j++) {
+            ids[j] = candidates[best[j]];
+            scores[j] = exact[best[j]];
+        }
+        List<Hit> hits = new ArrayList<>(ids.length);
+        for (int j = 0; j < ids.length; j++) {
+            hits.add(hit(ids[j], scores[j]));
         }
         return hits;
+    }
+
+    private Hit hit(int id, float score) {
+        // Rounding (F16 storage above all) can put a cosine a hair outside [-1, 1].
+        return new Hit(id, header.entries().get(id).path(), Math.max(-1f, Math.min(1f, score)));
     }
 
     /** The stored vector of entry {@code i}, widened to fp32. */

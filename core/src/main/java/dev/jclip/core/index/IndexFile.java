@@ -2,6 +2,7 @@ package dev.jclip.core.index;
 
 import com.google.flatbuffers.FlatBufferBuilder;
 import com.google.flatbuffers.Table;
+import dev.jclip.tensor.Float16s;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,8 +20,10 @@ import java.util.RandomAccess;
  *
  * <p>Version 2 (written now) keeps the vectors out of the FlatBuffer, whose 32-bit offsets cap it at
  * 2 GB (1.4 million F16 vectors of 768): the file is the 8-byte magic {@code JCLXIDX2}, the header's
- * length as a little-endian u64, the FlatBuffers header (entries and metadata), zero padding to a
- * multiple of 64 bytes, then entries × dim vectors. Version 1 files (vectors inside the FlatBuffer)
+ * length as a little-endian u64, the FlatBuffers header (entries and metadata), then, each section
+ * starting at the next multiple of 64 bytes: the entries × dim vectors in the file's dtype, one F32
+ * scale per entry, and each entry's 4-bit codes ({@link Quantized}: the vectors at an eighth of F32's
+ * size, which a large index scans first). Version 1 files (vectors inside the FlatBuffer, no codes)
  * are still read.
  */
 final class IndexFile {
@@ -35,9 +38,12 @@ final class IndexFile {
     record Entry(String path, long size, long mtimeMs) {
     }
 
-    /** Everything but the vectors, and where the vectors' bytes are (offsets from the file's start). */
+    /**
+     * Everything but the vectors, and where the vectors' bytes are (offsets from the file's start);
+     * {@code layout} is null for a version 1 file, which has no int8 codes.
+     */
     record Header(int formatVersion, String modelId, String modelSource, String imagesDir, int dim, byte dtype,
-                  List<Entry> entries, long vectorsOffset, long vectorsLength) {
+                  List<Entry> entries, long vectorsOffset, long vectorsLength, Layout layout) {
     }
 
     /** Bytes per stored value for {@code dtype}, or -1 for an unknown one. */
@@ -45,9 +51,27 @@ final class IndexFile {
         return dtype == DTYPE_F16 ? 2 : dtype == DTYPE_F32 ? 4 : -1;
     }
 
-    /** Where version 2's vectors start, after the prefix and a header of {@code headerLength} bytes. */
-    static long vectorsOffset(long headerLength) {
-        return (PREFIX + headerLength + 63) / 64 * 64;
+    /** Where version 2's sections start: each at the first multiple of 64 bytes after the one before. */
+    record Layout(long vectorsOffset, long vectorsLength, long scalesOffset, long codesOffset, long end) {
+        static Layout of(long headerLength, long entries, int dim, byte dtype) {
+            long vectors = align(PREFIX + headerLength);
+            long vectorsLength = entries * dim * width(dtype);
+            long scales = align(vectors + vectorsLength);
+            long codes = align(scales + 4 * entries);
+            return new Layout(vectors, vectorsLength, scales, codes, codes + entries * Quantized.codeBytes(dim));
+        }
+
+        private static long align(long offset) {
+            return (offset + 63) / 64 * 64;
+        }
+    }
+
+    /** Reads one stored vector of {@code dtype} from {@code b} (little-endian) into {@code dst}. */
+    static void readVector(ByteBuffer b, byte dtype, float[] dst) {
+        ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (int c = 0; c < dst.length; c++) {
+            dst[c] = dtype == DTYPE_F16 ? Float16s.f16ToF32(le.getShort()) : le.getFloat();
+        }
     }
 
     /** The version 2 FlatBuffers header: everything but the vectors. */
@@ -109,11 +133,16 @@ final class IndexFile {
                         + " bytes in a file of " + size + ")");
             }
             Header h = readTable(file.asSlice(PREFIX, headerLength).asByteBuffer(), where, 2);
-            int width = width(h.dtype());
-            long vectorsOffset = vectorsOffset(headerLength);
-            long vectorsLength = (long) h.entries().size() * Math.max(h.dim(), 0) * Math.max(width, 0);
+            if (width(h.dtype()) < 0 || h.dim() <= 0) {
+                throw new IndexException(where + ": truncated or corrupt index (dtype " + h.dtype() + ", width " + h.dim() + ")");
+            }
+            Layout layout = Layout.of(headerLength, h.entries().size(), h.dim(), h.dtype());
+            if (layout.end() > size) {
+                throw new IndexException(where + ": truncated or corrupt index (" + h.entries().size() + " entries of "
+                        + h.dim() + " values need " + layout.end() + " bytes; the file has " + size + ")");
+            }
             return new Header(h.formatVersion(), h.modelId(), h.modelSource(), h.imagesDir(), h.dim(), h.dtype(),
-                    h.entries(), vectorsOffset, vectorsLength);
+                    h.entries(), layout.vectorsOffset(), layout.vectorsLength(), layout);
         }
         if (size > Integer.MAX_VALUE) {
             throw new IndexException(where + ": not a jclip image index (no '" + IDENTIFIER + "' identifier)");
@@ -144,7 +173,7 @@ final class IndexFile {
                 throw new IndexException(where + ": truncated or corrupt index (vectors run past the end)");
             }
             return new Header(version, root.string(1), root.string(2), root.string(7), root.intField(3), root.byteField(4),
-                    entries, vectorsOffset, vectorsLength);
+                    entries, vectorsOffset, vectorsLength, null);
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IndexException(where + ": truncated or corrupt index (an offset points outside the file)");
         }

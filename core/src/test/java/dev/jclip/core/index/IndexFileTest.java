@@ -94,4 +94,28 @@ class IndexFileTest {
         e = assertThrows(IndexException.class, () -> ImageIndex.open(dir.resolve("absent.idx")).close());
         assertTrue(e.getMessage().contains("no such index file"), e.getMessage());
     }
+
+    @Test
+    void aLargeIndexScansItsInt8CodesAndReranksToTheExactAnswer() throws IOException {
+        int n = ImageIndex.APPROXIMATE_FROM + 1234;
+        Path file = synthetic(n, 64, true);
+        try (ImageIndex index = ImageIndex.open(file)) {
+            SplittableRandom r = new SplittableRandom(5);
+            for (int q = 0; q < 20; q++) {
+                float[] query = new float[64];
+                for (int c = 0; c < 64; c++) {
+                    query[c] = (float) r.nextGaussian();
+                }
+                if (q % 2 == 0) {
+                    query = index.vector(r.nextInt(n)); // a stored vector, which must come back first
+                }
+                List<ImageIndex.Hit> exact = index.searchExact(query, 10);
+                List<ImageIndex.Hit> fast = index.search(query, 10);
+                assertEquals(exact.stream().map(ImageIndex.Hit::id).toList(), fast.stream().map(ImageIndex.Hit::id).toList(), "query " + q);
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(exact.get(i).score(), fast.get(i).score(), 1e-5, "query " + q + " hit " + i);
+                }
+            }
+        }
+    }
 }

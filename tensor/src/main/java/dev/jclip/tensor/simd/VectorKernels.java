@@ -7,6 +7,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The kernels on the Vector API ({@code jdk.incubator.vector}), the only package that imports it.
  * Each method computes what its {@link dev.jclip.tensor.ScalarKernels} twin does, to rounding.
@@ -132,6 +134,11 @@ public final class VectorKernels implements Kernels {
                 out[r] = sum;
             }
         });
+    }
+
+    @Override
+    public void nibbleDots(MemorySegment codes, int rows, int cols, float[] x, float[] out) {
+        NibbleDots.dots(codes, rows, cols, x, out);
     }
 
     @Override

@@ -89,6 +89,21 @@ class VectorKernelsTest {
     }
 
     @Test
+    void nibbleDotsOnOddRowCountsAndEveryBlockCount() {
+        for (int rows : new int[]{1, 7, 4097, 9001}) {
+            for (int cols : new int[]{32, 64, 96, 768}) {
+                byte[] codes = new byte[rows * cols / 2];
+                new SplittableRandom(rows * 31L + cols).nextBytes(codes);
+                float[] x = random(cols, cols, 1);
+                float[] want = new float[rows], got = new float[rows];
+                scalar.nibbleDots(MemorySegment.ofArray(codes), rows, cols, x, want);
+                simd.nibbleDots(MemorySegment.ofArray(codes), rows, cols, x, got);
+                assertNear(want, got, 1e-4 * Math.sqrt(cols), "nibbleDots " + rows + "x" + cols);
+            }
+        }
+    }
+
+    @Test
     void readRowWidensEveryPrecisionExactly() {
         for (int cols : ODD) {
             float[] v = random(cols, 3 * cols, 100);
