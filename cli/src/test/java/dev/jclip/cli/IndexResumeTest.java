@@ -1,7 +1,6 @@
 package dev.jclip.cli;
 
 import dev.jclip.core.index.ImageIndex;
-import dev.jclip.core.testing.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,9 +40,7 @@ class IndexResumeTest {
 
     @BeforeAll
     static void convert() {
-        model = dir.resolve("tiny.safetensors");
-        MainTest.Result r = MainTest.run("convert", Fixtures.tiny("hf").toString(), model.toString(), "--dtype", "f32");
-        assertEquals(0, r.status(), r.err());
+        model = MainTest.tinyModel(dir);
     }
 
     private static void writeImages(Path folder, int from, int to) throws IOException {

@@ -51,10 +51,16 @@ class MainTest {
 
     @BeforeAll
     static void convert() {
-        model = dir.resolve("tiny.safetensors");
+        model = tinyModel(dir);
+    }
+
+    /** The tiny fixture model converted by {@code ./clip convert} into {@code dir}, as F32. */
+    static Path tinyModel(Path dir) {
+        Path model = dir.resolve("tiny.safetensors");
         Result r = run("convert", Fixtures.tiny("hf").toString(), model.toString(), "--dtype", "f32");
         assertEquals(0, r.status(), r.err());
         assertTrue(Files.isRegularFile(model));
+        return model;
     }
 
 

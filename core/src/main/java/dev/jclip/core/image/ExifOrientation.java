@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
  * means 1 (upright): metadata never makes an image unreadable, as in Pillow.
  */
 public final class ExifOrientation {
-    private static final int TAG_ORIENTATION = 0x0112;
     private static final Pattern XMP_ORIENTATION = Pattern.compile("tiff:Orientation(?:=\"|>)([0-9])");
 
     private ExifOrientation() {
@@ -161,46 +160,9 @@ public final class ExifOrientation {
         return fromXmp(xmp);
     }
 
-    /**
-     * A TIFF structure in {@code b[start, end)}: byte order, magic 42, the first IFD's offset, then its
-     * entries; the orientation entry is a SHORT (or, from lax writers, a LONG). 0 when absent.
-     */
+    /** The orientation tag of the TIFF structure in {@code b[start, end)}; 0 when absent. */
     static int fromTiff(byte[] b, int start, int end) {
-        if (end - start < 8) {
-            return 0;
-        }
-        boolean little;
-        if (b[start] == 'I' && b[start + 1] == 'I') {
-            little = true;
-        } else if (b[start] == 'M' && b[start + 1] == 'M') {
-            little = false;
-        } else {
-            return 0;
-        }
-        if (u16(b, start + 2, little) != 42) {
-            return 0;
-        }
-        long ifd = u32(b, start + 4, little);
-        if (ifd < 8 || ifd > end - start - 2L) {
-            return 0;
-        }
-        int at = start + (int) ifd;
-        int entries = u16(b, at, little);
-        for (int i = 0; i < entries; i++) {
-            int e = at + 2 + 12 * i;
-            if (e + 12 > end) {
-                return 0;
-            }
-            if (u16(b, e, little) == TAG_ORIENTATION) {
-                int type = u16(b, e + 2, little);
-                return switch (type) {
-                    case 3 -> u16(b, e + 8, little);              // SHORT, inline
-                    case 4 -> (int) Math.min(u32(b, e + 8, little), 9); // LONG, inline
-                    default -> 0;
-                };
-            }
-        }
-        return 0;
+        return (int) Math.min(TiffDirectory.read(b, start, end).value(TiffDirectory.ORIENTATION, 0), 9);
     }
 
     private static int fromXmp(String xmp) {
@@ -235,11 +197,4 @@ public final class ExifOrientation {
         return (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24;
     }
 
-    private static int u16(byte[] b, int p, boolean little) {
-        return little ? (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 : u16be(b, p);
-    }
-
-    private static long u32(byte[] b, int p, boolean little) {
-        return little ? u32le(b, p) : u32be(b, p);
-    }
 }

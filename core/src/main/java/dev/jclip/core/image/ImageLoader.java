@@ -88,7 +88,9 @@ public final class ImageLoader {
             }
         }
         if (format == ImageFormat.WEBP) {
-            throw new ImageDecodeException(name + ": WebP is not supported yet: convert it to PNG or JPEG first, e.g. with `dwebp IN.webp -o OUT.png`");
+            int[] size = WebpDecoder.size(bytes, name);
+            checkPixels(name, size[0], size[1], limits);
+            return WebpDecoder.decode(bytes, name);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name().toLowerCase(Locale.ROOT));
@@ -100,13 +102,7 @@ public final class ImageLoader {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
-                }
-                if (w * h > limits.maxPixels()) {
-                    throw new ImageDecodeException(name + ": " + w + "x" + h + " = " + w * h
-                            + " pixels exceeds the limit of " + limits.maxPixels() + " (possible decompression bomb)");
-                }
+                checkPixels(name, w, h, limits);
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> {
                     if (!warning.contains("profile") && !warning.contains("thumbnail")) {
@@ -114,8 +110,11 @@ public final class ImageLoader {
                         reader.abort(); // damaged pixel data: stop now rather than decode the rest as grey
                     }
                 });
-                RgbImage rgb = format == ImageFormat.JPEG
-                        ? JpegColor.decode(reader, JpegHeader.read(bytes), name) : toRgb(reader.read(0), name);
+                RgbImage rgb = switch (format) {
+                    case JPEG -> JpegColor.decode(reader, JpegHeader.read(bytes), name);
+                    case TIFF -> TiffColor.toRgb(reader.read(0), TiffDirectory.read(bytes, 0, bytes.length), name);
+                    default -> toRgb(reader.read(0), name);
+                };
                 if (!warnings.isEmpty()) {
                     // ImageIO decodes a truncated JPEG with a warning and grey fill; Pillow refuses it.
                     throw new ImageDecodeException(name + ": truncated or corrupt " + format.displayName()
@@ -131,6 +130,17 @@ public final class ImageLoader {
             throw new ImageDecodeException(name + ": truncated or corrupt " + format.displayName() + " (" + rootMessage(e) + ")", e);
         } catch (IOException | RuntimeException e) {
             throw new ImageDecodeException(name + ": cannot decode this " + format.displayName() + " (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    /** The pixel limit, checked from the header before a pixel is decoded. */
+    private static void checkPixels(String name, long w, long h, ImageLimits limits) {
+        if (w <= 0 || h <= 0) {
+            throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
+        }
+        if (w * h > limits.maxPixels()) {
+            throw new ImageDecodeException(name + ": " + w + "x" + h + " = " + w * h
+                    + " pixels exceeds the limit of " + limits.maxPixels() + " (possible decompression bomb)");
         }
     }
 

@@ -32,25 +32,25 @@ public final class Fixtures {
         throw new IllegalStateException("src/test/fixtures/clip-tiny not found above " + dir);
     }
 
+    /** A fixture file that must exist: a missing one is an error, never a skipped test. */
+    private static Path existing(Path p) {
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("fixture missing: " + p);
+        }
+        return p;
+    }
+
     /** {@code src/test/fixtures/clip-tiny}. */
     public static Path tiny() {
         return ROOT.resolve("clip-tiny");
     }
 
     public static Path tiny(String relative) {
-        Path p = tiny().resolve(relative);
-        if (!Files.exists(p)) {
-            throw new IllegalStateException("fixture missing: " + p);
-        }
-        return p;
+        return existing(tiny().resolve(relative));
     }
 
     public static Path moreImages(String name) {
-        Path p = ROOT.resolve("more-images").resolve(name);
-        if (!Files.exists(p)) {
-            throw new IllegalStateException("fixture missing: " + p);
-        }
-        return p;
+        return existing(ROOT.resolve("more-images").resolve(name));
     }
 
     /** The three checkpoint layouts of the same tiny model. */
@@ -90,13 +90,19 @@ public final class Fixtures {
         return out;
     }
 
+    /** {@code src/test/fixtures/webp}: small WebP files beside the RGB Pillow decodes from them (made by scripts/fixtures/make_webp_fixtures.py). */
+    public static Path webp(String name) {
+        return existing(ROOT.resolve("webp").resolve(name));
+    }
+
+    /** {@code src/test/fixtures/tiff}: TIFF files beside the RGB Pillow decodes from them (made by scripts/fixtures/make_tiff_fixtures.py). */
+    public static Path tiff(String name) {
+        return existing(ROOT.resolve("tiff").resolve(name));
+    }
+
     /** {@code src/test/fixtures/photos}: images in the formats and states photo libraries hold. */
     public static Path photos(String relative) {
-        Path p = ROOT.resolve("photos").resolve(relative);
-        if (!Files.exists(p)) {
-            throw new IllegalStateException("fixture missing: " + p);
-        }
-        return p;
+        return existing(ROOT.resolve("photos").resolve(relative));
     }
 
     /** One photo fixture: its file, whether its decoded pixels are fully determined ("lossless"), its row in the expected tensors. */
