@@ -13,6 +13,8 @@ import java.util.Set;
 /**
  * {@code ./clip search --index INDEX "text query" [-k 10]} or {@code --image PATH}: JSON lines
  * {@code {"path", "score"}}, best first. The model is the index's own unless {@code --model} is given.
+ * {@code --paths} prints absolute paths alone, one per line, for piping into a viewer;
+ * {@code --min-score S} drops weaker hits; {@code --exact} scores every vector even in a large index.
  */
 final class SearchCommand implements Command {
     @Override
@@ -22,12 +24,12 @@ final class SearchCommand implements Command {
 
     @Override
     public String usage() {
-        return "search --index INDEX (\"text query\" | --image PATH) [-k 10] [--model M]   nearest images, best first";
+        return "search --index INDEX (\"text query\" | --image PATH) [-k 10] [--min-score S] [--paths] [--exact] [--model M]   nearest images, best first";
     }
 
     @Override
     public Args.Spec spec() {
-        return new Args.Spec(Set.of("--index", "--image", "-k", "--model"), Set.of(), Set.of());
+        return new Args.Spec(Set.of("--index", "--image", "-k", "--model", "--min-score"), Set.of(), Set.of("--paths", "--exact"));
     }
 
     @Override
@@ -43,6 +45,8 @@ final class SearchCommand implements Command {
             Texts.requireNonBlank(List.of(query));
         }
         int k = args.positiveInt("-k", 10);
+        double minScore = minScore(args.one("--min-score"));
+        boolean paths = args.flag("--paths");
         try (ImageIndex index = ImageIndex.open(indexFile);
              ClipModel clip = Models.open(args.one("--model") != null ? args.one("--model") : index.modelSource())) {
             index.checkModel(clip);
@@ -56,7 +60,16 @@ final class SearchCommand implements Command {
                 }
                 q = clip.encodeText(query);
             }
-            for (ImageIndex.Hit hit : index.search(q, k)) {
+            List<ImageIndex.Hit> hits = args.flag("--exact") ? index.searchExact(q, k) : index.search(q, k);
+            Path folder = index.imagesDir() != null ? index.imagesDir() : indexFile.toAbsolutePath().getParent();
+            for (ImageIndex.Hit hit : hits) {
+                if (hit.score() < minScore) {
+                    break; // best first: the rest are weaker still
+                }
+                if (paths) {
+                    console.out().println(folder.resolve(hit.path()).normalize());
+                    continue;
+                }
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("path", hit.path());
                 line.put("score", hit.score());
@@ -64,5 +77,20 @@ final class SearchCommand implements Command {
             }
         }
         return 0;
+    }
+
+    private static double minScore(String value) {
+        if (value == null) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        try {
+            double s = Double.parseDouble(value);
+            if (s >= -1 && s <= 1) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException("--min-score must be a cosine similarity from -1 to 1, not '" + value + "'");
     }
 }

@@ -66,12 +66,22 @@ final class ServeCommand implements Command {
         if (images != null && indexFile == null) {
             throw new UsageException("--images is the folder of --index's images; give --index too");
         }
-        ImageIndex index = indexFile == null ? null : ImageIndex.open(Path.of(indexFile));
-        String model = args.one("--model") != null ? args.one("--model") : index != null ? index.modelSource() : Models.name(args);
-        try (index; ClipModel clip = Models.open(model)) {
-            ClipServer server = ClipServer.start(clip, model, index, images == null ? null : Path.of(images), options);
+        int indexed = 0;
+        String model = args.one("--model");
+        if (indexFile != null) {
+            try (ImageIndex index = ImageIndex.open(Path.of(indexFile))) {
+                indexed = index.size();
+                model = model != null ? model : index.modelSource();
+            }
+        }
+        model = model != null ? model : Models.name(args);
+        try (ClipModel clip = Models.open(model)) {
+            Path imagesDir = images == null ? null : Path.of(images);
+            // With --index, the server serves a rebuilt index file without a restart.
+            ClipServer server = indexFile == null ? ClipServer.start(clip, model, null, null, options)
+                    : ClipServer.startWithIndexFile(clip, model, Path.of(indexFile), imagesDir, options);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "clip-serve-shutdown"));
-            console.err().println("serving " + model + (index == null ? "" : " with " + index.size() + " indexed images")
+            console.err().println("serving " + model + (indexFile == null ? "" : " with " + indexed + " indexed images")
                     + (token == null ? "" : ", bearer token required") + "; SIGTERM or Ctrl-C stops after the requests in flight");
             console.out().println("listening on " + server.uri());
             console.out().flush();

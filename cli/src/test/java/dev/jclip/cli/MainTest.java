@@ -300,6 +300,50 @@ class MainTest {
         assertUsageError(run("index", empty.toString(), "--model", model.toString(), "--out", dir.resolve("e.idx").toString()), "no images");
     }
 
+
+    @Test
+    void aLibraryFolderAsPhotoToolsSeeIt() throws IOException {
+        Path lib = dir.resolve("library");
+        Files.createDirectories(lib.resolve("2024/.thumbnails"));
+        Files.createDirectories(lib.resolve("@eaDir"));
+        Files.createDirectories(lib.resolve("drafts"));
+        Files.copy(Fixtures.images().get(0), lib.resolve("2024/a.png"));
+        Files.copy(Fixtures.images().get(1), lib.resolve("2024/b-really-a-png.jpg"));
+        Files.copy(Fixtures.images().get(2), lib.resolve("2024/.thumbnails/a.png"));
+        Files.copy(Fixtures.images().get(3), lib.resolve("@eaDir/x.png"));
+        Files.copy(Fixtures.images().get(4), lib.resolve("drafts/d.jpg"));
+        Files.writeString(lib.resolve("notes.txt"), "a shopping list");
+        Files.writeString(lib.resolve("broken.jpg"), "not a jpeg");
+        Files.createSymbolicLink(lib.resolve("escape.png"), Fixtures.images().get(0).toAbsolutePath());
+        Path index = dir.resolve("library.idx");
+        Result built = run("index", lib.toString(), "--model", model.toString(), "--out", index.toString(), "--exclude", "drafts/**");
+        assertEquals(1, built.status(), "an unreadable file makes the status 1: " + built.err());
+        assertTrue(built.err().contains("error: " + lib.resolve("broken.jpg") + ": not a recognised image"), built.err());
+        assertTrue(built.err().contains("skipped: escape.png: a link to a file outside"), built.err());
+        assertTrue(built.err().contains("indexed 2 images into " + index), built.err());
+        assertTrue(built.err().contains("2 embedded, 0 unchanged, 0 resumed, 0 removed, 1 unreadable, 1 skipped as not images (1 .txt)"), built.err());
+
+        Result info = run("info", "--index", index.toString());
+        assertEquals(0, info.status(), info.err());
+        Map<String, Object> i = info.lines().getFirst();
+        assertEquals(2L, i.get("images"));
+        assertEquals("f16", i.get("dtype"));
+        assertEquals(2L, i.get("format_version"));
+        assertEquals(lib.toAbsolutePath().normalize().toString(), i.get("images_dir"));
+        assertEquals(model.toAbsolutePath().normalize().toString(), i.get("model"));
+        assertTrue(((Number) i.get("bytes")).longValue() > 0 && i.get("built") instanceof String);
+
+        Result paths = run("search", "--index", index.toString(), "--image", lib.resolve("2024/a.png").toString(), "--paths", "-k", "1");
+        assertEquals(List.of(lib.resolve("2024/a.png").toAbsolutePath().toString()), paths.out().lines().toList());
+        Result strong = run("search", "--index", index.toString(), "--image", lib.resolve("2024/a.png").toString(), "--min-score", "0.999");
+        assertEquals(1, strong.lines().size(), "only the image itself scores above 0.999: " + strong.out());
+        assertTrue(((Number) strong.lines().getFirst().get("score")).doubleValue() <= 1.0, "cosines are clamped to 1");
+        Result exact = run("search", "--index", index.toString(), "cat", "--exact");
+        assertEquals(2, exact.lines().size());
+        assertUsageError(run("search", "--index", index.toString(), "cat", "--min-score", "2"), "--min-score must be a cosine similarity from -1 to 1");
+        assertUsageError(run("info", "--index", dir.resolve("nothing.idx").toString()), "no such index file");
+        assertUsageError(run("info", "--index", lib.toString()), "is a folder, not an index file");
+    }
     @Test
     void helpListsTheCommands() {
         Result r = run("--help");

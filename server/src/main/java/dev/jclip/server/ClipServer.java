@@ -41,9 +41,11 @@ public final class ClipServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private final Router router;
+    private final IndexHolder index;
 
     private ClipServer(HttpServer http, Router router, InferenceQueue queue, ScheduledExecutorService timers,
-                       ExecutorService connections, ServerOptions options) {
+                       ExecutorService connections, ServerOptions options, IndexHolder index) {
+        this.index = index;
         this.http = http;
         this.router = router;
         this.queue = queue;
@@ -59,13 +61,35 @@ public final class ClipServer implements AutoCloseable {
      */
     public static ClipServer start(ClipModel clip, String modelName, ImageIndex index, Path imagesDir,
                                    ServerOptions options) throws IOException {
+        return start(clip, modelName, IndexHolder.fixed(index), imagesDir, options);
+    }
+
+    /**
+     * As {@link #start(ClipModel, String, ImageIndex, Path, ServerOptions)}, serving the index in
+     * {@code indexFile} and serving it anew whenever {@code ./clip index} rebuilds it; the server
+     * closes that index when it closes.
+     */
+    public static ClipServer startWithIndexFile(ClipModel clip, String modelName, Path indexFile, Path imagesDir,
+                                   ServerOptions options) throws IOException {
+        IndexHolder holder = IndexHolder.watching(indexFile, clip);
+        try {
+            return start(clip, modelName, holder, imagesDir, options);
+        } catch (IOException | RuntimeException e) {
+            holder.close();
+            throw e;
+        }
+    }
+
+    private static ClipServer start(ClipModel clip, String modelName, IndexHolder index, Path imagesDir,
+                                    ServerOptions options) throws IOException {
         configureJdkServer(options);
         Metrics metrics = new Metrics();
         ImageInputs images = new ImageInputs(clip, options.maxPixels());
         Thumbnails thumbnails = null;
-        if (index != null) {
-            index.checkModel(clip);
-            Path dir = imagesDir != null ? imagesDir : index.imagesDir();
+        ImageIndex first = index.current();
+        if (first != null) {
+            first.checkModel(clip);
+            Path dir = imagesDir != null ? imagesDir : first.imagesDir();
             if (dir != null) {
                 if (!Files.isDirectory(dir)) {
                     throw new IOException("the indexed images' folder " + dir + " is not there; give it with --images DIR");
@@ -96,11 +120,11 @@ public final class ClipServer implements AutoCloseable {
         http.createContext("/", router);
         http.setExecutor(connections);
         http.start();
-        return new ClipServer(http, router, queue, timers, connections, options);
+        return new ClipServer(http, router, queue, timers, connections, options, index);
     }
 
     /** The table of routes: pattern, methods, open (no token), endpoint. */
-    private static List<Router.Route> routes(ClipModel clip, String modelName, ImageIndex index, Thumbnails thumbnails,
+    private static List<Router.Route> routes(ClipModel clip, String modelName, IndexHolder index, Thumbnails thumbnails,
                                              InferenceQueue queue, ImageInputs images, Metrics metrics, ServerOptions options) {
         Set<String> get = Set.of("GET");
         Set<String> post = Set.of("POST");
@@ -138,7 +162,8 @@ public final class ClipServer implements AutoCloseable {
         }
     }
 
-    private static void health(HttpCall call, ClipModel clip, String modelName, ImageIndex index) throws IOException {
+    private static void health(HttpCall call, ClipModel clip, String modelName, IndexHolder holder) throws IOException {
+        ImageIndex index = holder.current();
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", "ok");   // while stopping, the router answers 503 before this
         h.put("model", modelName);
@@ -191,6 +216,7 @@ public final class ClipServer implements AutoCloseable {
             stopper.join(2000);
             timers.shutdownNow();
             connections.shutdown();
+            index.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -19,20 +19,21 @@ final class SearchApi implements Endpoint {
 
     private final ClipModel clip;
     private final String modelName;
-    private final ImageIndex index;
+    private final IndexHolder indexes;
     private final InferenceQueue queue;
     private final ImageInputs images;
 
-    SearchApi(ClipModel clip, String modelName, ImageIndex index, InferenceQueue queue, ImageInputs images) {
+    SearchApi(ClipModel clip, String modelName, IndexHolder indexes, InferenceQueue queue, ImageInputs images) {
         this.clip = clip;
         this.modelName = modelName;
-        this.index = index;
+        this.indexes = indexes;
         this.queue = queue;
         this.images = images;
     }
 
     @Override
     public void handle(HttpCall call) throws IOException {
+        ImageIndex index = indexes.current();
         if (index == null) {
             throw ApiException.notFound("no image index is loaded; start the server with --index INDEX");
         }

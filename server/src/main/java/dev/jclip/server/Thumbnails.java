@@ -25,24 +25,31 @@ final class Thumbnails {
     static final int SIZE = 256;
     private static final long CACHE_BYTES = 64L << 20;
 
-    private final ImageIndex index;
+    private final IndexHolder indexes;
+    private int cachedGeneration;
     private final Path root;        // the indexed folder, real path
     private final ImageInputs images;
     private final Map<Integer, byte[]> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cachedBytes;
 
-    Thumbnails(ImageIndex index, Path imagesDir, ImageInputs images) throws IOException {
-        this.index = index;
+    Thumbnails(IndexHolder indexes, Path imagesDir, ImageInputs images) throws IOException {
+        this.indexes = indexes;
         this.root = imagesDir.toRealPath();
         this.images = images;
     }
 
     /** The JPEG thumbnail of entry {@code id}; 404 for an id that is not an entry or a file that is gone. */
     byte[] jpeg(int id) {
+        ImageIndex index = indexes.current();
         if (id < 0 || id >= index.size()) {
             throw ApiException.notFound("no indexed image " + id + " (the index holds 0.." + (index.size() - 1) + ")");
         }
         synchronized (cache) {
+            if (cachedGeneration != indexes.generation()) {
+                cache.clear(); // a rebuilt index numbers its entries anew
+                cachedBytes = 0;
+                cachedGeneration = indexes.generation();
+            }
             byte[] hit = cache.get(id);
             if (hit != null) {
                 return hit;
@@ -50,7 +57,7 @@ final class Thumbnails {
         }
         byte[] jpeg;
         try {
-            jpeg = images.decoded(read(id), index.path(id), Thumbnails::encode);
+            jpeg = images.decoded(read(index, id), index.path(id), Thumbnails::encode);
         } catch (ImageDecodeException e) {
             throw ApiException.notFound("indexed image " + id + " cannot be decoded any more: " + e.getMessage());
         }
@@ -67,7 +74,7 @@ final class Thumbnails {
         return jpeg;
     }
 
-    private byte[] read(int id) {
+    private byte[] read(ImageIndex index, int id) {
         Path p = root.resolve(index.path(id)).normalize();
         try {
             Path real = p.toRealPath();

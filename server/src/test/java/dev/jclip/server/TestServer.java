@@ -95,6 +95,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(ClipServer.start(model(), "clip-tiny", index(), null, options), options.token());
     }
 
+    /** A server on the index in {@code indexFile}, which it serves anew when the file is replaced. */
+    static TestServer startWithIndexFile(Path indexFile, ServerOptions options) throws IOException {
+        return new TestServer(ClipServer.startWithIndexFile(model(), "clip-tiny", indexFile, null, options), options.token());
+    }
+
     static TestServer startWithoutIndex(ServerOptions options) throws IOException {
         return new TestServer(ClipServer.start(model(), "clip-tiny", null, null, options), options.token());
     }

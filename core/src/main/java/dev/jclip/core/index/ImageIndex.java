@@ -127,6 +127,16 @@ public final class ImageIndex implements AutoCloseable {
         return header.dim();
     }
 
+    /** How the vectors are stored: "f16" or "f32". */
+    public String dtypeName() {
+        return header.dtype() == IndexFile.DTYPE_F16 ? "f16" : "f32";
+    }
+
+    /** The file's format version: 1 (vectors inside the FlatBuffer) or 2 (after it, with 4-bit codes). */
+    public int formatVersion() {
+        return header.formatVersion();
+    }
+
     public String modelId() {
         return header.modelId();
     }
