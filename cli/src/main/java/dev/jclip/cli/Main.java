@@ -29,6 +29,19 @@ public final class Main {
         System.exit(status);
     }
 
+    /**
+     * An argument that the JVM could not decode with the locale's charset (it holds U+FFFD, the
+     * replacement character), when that charset is not UTF-8; null if there is none. Under an ASCII
+     * locale, "café" would otherwise be embedded as "caf\uFFFD\uFFFD" without a word.
+     */
+    private static String undecodableArgument(List<String> args) {
+        String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (charset.equalsIgnoreCase("UTF-8")) {
+            return null;
+        }
+        return args.stream().filter(a -> a.indexOf('\uFFFD') >= 0).findFirst().orElse(null);
+    }
+
     /** Runs one command line, as if stderr were not a terminal; never throws, never exits. */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         return run(argv, out, err, false);
@@ -42,6 +55,13 @@ public final class Main {
         if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h") || args.getFirst().equals("help")) {
             help(args.isEmpty() ? err : out);
             return args.isEmpty() ? 2 : 0;
+        }
+        String undecodable = undecodableArgument(args);
+        if (undecodable != null) {
+            err.println("error: the argument '" + undecodable + "' arrived with unreadable characters: this JVM reads its "
+                    + "arguments as " + System.getProperty("sun.jnu.encoding") + ", from the locale; run it with a UTF-8 "
+                    + "locale, e.g. LC_ALL=C.UTF-8 (./clip does this itself)");
+            return 2;
         }
         String name = args.removeFirst();
         Command command = COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);

@@ -364,4 +364,11 @@ class MainTest {
         assertUsageError(run("serve", "--model", model.toString(), "--queue", "0"), "--queue must be a positive integer");
         assertUsageError(run("serve", "--index", dir.resolve("missing.idx").toString()), "no such index file");
     }
+
+    @Test
+    void textsOfOnlyNoBreakOrOtherUnicodeSpacesAreBlank() {
+        for (String blank : List.of("\u00a0\u00a0", "\u2007", "\u202f \u0085", "\t")) {
+            assertUsageError(run("embed", "--model", model.toString(), "--text", blank), "text 1 is empty or only spaces");
+        }
+    }
 }

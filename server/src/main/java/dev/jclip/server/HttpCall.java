@@ -83,6 +83,12 @@ final class HttpCall {
         return exchange.getRequestHeaders().getFirst(name);
     }
 
+    /** How many times the request carries header {@code name}. */
+    int headerCount(String name) {
+        List<String> values = exchange.getRequestHeaders().get(name);
+        return values == null ? 0 : values.size();
+    }
+
     /** The media type of the body, lower case, without parameters ("" if none was given). */
     String mediaType() {
         String ct = header("Content-Type");

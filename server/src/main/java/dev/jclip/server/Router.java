@@ -146,6 +146,10 @@ final class Router implements HttpHandler {
      * page elsewhere cannot reach it through a DNS name re-pointed at 127.0.0.1 (DNS rebinding).
      */
     private void checkHost(HttpCall call) {
+        if (call.headerCount("Host") > 1) {
+            // Two Host headers can mean two different servers to two parsers on the way (RFC 9112 3.2).
+            throw ApiException.badRequest("the request has more than one Host header");
+        }
         String host = call.header("Host");
         if (!loopbackOnly || host == null) {
             return;

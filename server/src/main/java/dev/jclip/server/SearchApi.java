@@ -2,6 +2,7 @@ package dev.jclip.server;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
+import dev.jclip.core.tokenizer.ClipTokenizer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class SearchApi implements Endpoint {
         byte[] image = null;  // an encoded image
         if (call.method().equals("GET")) {
             String q = call.queryParam("q");
-            if (q == null || q.isBlank()) {
+            if (q == null || ClipTokenizer.isBlank(q)) {
                 throw ApiException.badRequest("q, the text to search for, is required and must not be blank");
             }
             k = Requests.positiveInt(call.queryParam("k"), "k", 10, MAX_K);
@@ -56,7 +57,7 @@ final class SearchApi implements Endpoint {
             }
             if (req.image() != null) {
                 image = req.image();
-            } else if (t instanceof String s && !s.isBlank()) {
+            } else if (t instanceof String s && !ClipTokenizer.isBlank(s)) {
                 text = Requests.text(s, Requests.MAX_TEXT_CHARS, "text");
             } else {
                 throw ApiException.badRequest("text must be a non-blank string");

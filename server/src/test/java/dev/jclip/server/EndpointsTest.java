@@ -322,4 +322,18 @@ class EndpointsTest {
                     .startsWith("HTTP/1.1 200"), host);
         }
     }
+
+    @Test
+    void twoHostHeadersAreRefusedAsJson() throws IOException {
+        String reply = s.raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\nHost: attacker.example\r\nConnection: close\r\n\r\n");
+        assertTrue(reply.startsWith("HTTP/1.1 400"), reply);
+        assertTrue(reply.contains("more than one Host header") && reply.contains("\"invalid_request_error\""), reply);
+    }
+
+    @Test
+    void aQueryOfOnlyNoBreakSpacesIsBlank() {
+        for (String q : List.of("%C2%A0%C2%A0", "%E2%80%87", "%E2%80%AF%C2%85")) {
+            assertError(s.get("/v1/search?q=" + q), 400, "invalid_request_error");
+        }
+    }
 }

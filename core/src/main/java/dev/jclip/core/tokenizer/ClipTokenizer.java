@@ -120,6 +120,14 @@ public final class ClipTokenizer {
         return sb.toString().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Whether {@code text} holds nothing but whitespace as the tokenizer sees it (NBSP, U+2007, U+202F
+     * and U+0085 included), so that it would encode to just the start and end tokens.
+     */
+    public static boolean isBlank(String text) {
+        return text.codePoints().allMatch(ClipTokenizer::isWhitespace);
+    }
+
     /** Python's {@code str.isspace}, which the reference's {@code \s+} uses: Unicode whitespace, NBSP included. */
     static boolean isWhitespace(int cp) {
         return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85;
