@@ -42,10 +42,12 @@ public final class ClipServer implements AutoCloseable {
 
     private final Router router;
     private final IndexHolder index;
+    private final ImageInputs images;
 
     private ClipServer(HttpServer http, Router router, InferenceQueue queue, ScheduledExecutorService timers,
-                       ExecutorService connections, ServerOptions options, IndexHolder index) {
+                       ExecutorService connections, ServerOptions options, IndexHolder index, ImageInputs images) {
         this.index = index;
+        this.images = images;
         this.http = http;
         this.router = router;
         this.queue = queue;
@@ -110,6 +112,7 @@ public final class ClipServer implements AutoCloseable {
         } catch (IOException e) {
             queue.close();
             timers.shutdownNow();
+            images.close();
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         BodyBudget budget = new BodyBudget(Math.max(options.bufferedBytes(), options.maxBodyBytes()));
@@ -120,7 +123,7 @@ public final class ClipServer implements AutoCloseable {
         http.createContext("/", router);
         http.setExecutor(connections);
         http.start();
-        return new ClipServer(http, router, queue, timers, connections, options, index);
+        return new ClipServer(http, router, queue, timers, connections, options, index, images);
     }
 
     /** The table of routes: pattern, methods, open (no token), endpoint. */
@@ -216,6 +219,7 @@ public final class ClipServer implements AutoCloseable {
             stopper.join(2000);
             timers.shutdownNow();
             connections.shutdown();
+            images.close();
             index.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

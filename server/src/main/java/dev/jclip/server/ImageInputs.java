@@ -5,23 +5,36 @@ import dev.jclip.core.image.ImageLoader;
 import dev.jclip.core.image.RgbImage;
 
 import java.util.Base64;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Images arriving in requests: base64 (or a {@code data:} URL, as a browser's FileReader gives) or
- * raw upload bytes, refused above the pixel limit before decoding, decoded and preprocessed on the
- * request's thread. At most one decode per core runs at a time: a decoded camera photo is over
- * 100 MB, and many at once would exhaust the heap.
+ * raw upload bytes, refused above the pixel limit before decoding, then decoded and preprocessed on a
+ * pool of platform threads, one per core. The pool bounds memory (a decoded camera photo is over
+ * 100 MB, and many at once would exhaust the heap) and keeps decoding off the virtual threads'
+ * carriers: a JPEG decode runs in native code, which pins its carrier, and two slow ones used to
+ * stop every other request, {@code /healthz} included, until they finished. The request's virtual
+ * thread waits for the result without holding a carrier.
  */
-final class ImageInputs {
+final class ImageInputs implements AutoCloseable {
     private final ClipModel clip;
     private final long maxPixels;
-    private final Semaphore decoders = new Semaphore(Runtime.getRuntime().availableProcessors());
+    private final ExecutorService decoders;
 
     ImageInputs(ClipModel clip, long maxPixels) {
         this.clip = clip;
         this.maxPixels = maxPixels;
+        AtomicInteger n = new AtomicInteger();
+        this.decoders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "clip-decode-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The pixel tensor [3, S, S] of an encoded image; {@code name} says in errors which input it was. */
@@ -32,14 +45,29 @@ final class ImageInputs {
         return decoded(encoded, name, clip::preprocess);
     }
 
-    /** Decodes under the pixel limit and hands the image to {@code use} while a decode permit is held. */
+    /** Decodes under the pixel limit on the decoding pool and hands the image to {@code use} there. */
     <T> T decoded(byte[] encoded, String name, Function<RgbImage, T> use) {
-        decoders.acquireUninterruptibly();
+        Future<T> result = decoders.submit(() -> use.apply(ImageLoader.decode(encoded, name, maxPixels)));
         try {
-            return use.apply(ImageLoader.decode(encoded, name, maxPixels));
-        } finally {
-            decoders.release();
+            return result.get();
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw ApiException.overloaded("the request was cut off while its image was being decoded", 1);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
         }
+    }
+
+    @Override
+    public void close() {
+        decoders.shutdownNow();
     }
 
     /** The bytes of a base64 field; a {@code data:...;base64,} prefix and whitespace are allowed. */

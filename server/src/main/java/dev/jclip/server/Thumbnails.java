@@ -1,6 +1,8 @@
 package dev.jclip.server;
 
 import dev.jclip.core.image.ImageDecodeException;
+import dev.jclip.core.image.ImageLimits;
+import dev.jclip.core.image.ImageLoader;
 import dev.jclip.core.image.PillowBicubic;
 import dev.jclip.core.image.RgbImage;
 import dev.jclip.core.index.ImageIndex;
@@ -81,7 +83,9 @@ final class Thumbnails {
             if (!p.startsWith(root) || !real.startsWith(root)) {
                 throw ApiException.notFound("indexed image " + id + " is outside the indexed folder");
             }
-            return Files.readAllBytes(real);
+            return ImageLoader.readFile(real, ImageLimits.DEFAULT);
+        } catch (ImageDecodeException e) {
+            throw ApiException.notFound("indexed image " + id + " cannot be read: " + e.getMessage());
         } catch (IOException e) {
             throw ApiException.notFound("indexed image " + id + " (" + index.path(id) + ") cannot be read; rebuild the index");
         }

@@ -46,7 +46,15 @@ public final class ImageLoader {
 
     /** As {@link #load(Path)} within {@code limits}. */
     public static RgbImage load(Path path, ImageLimits limits) {
-        return decode(BoundedRead.file(path, limits.maxFileBytes()), path.toString(), limits);
+        return decode(readFile(path, limits), path.toString(), limits);
+    }
+
+    /**
+     * The bytes of an image file, read only if it is no larger than {@code limits} allow (checked from
+     * its size first, then while reading); an {@link ImageDecodeException} naming the file otherwise.
+     */
+    public static byte[] readFile(Path path, ImageLimits limits) {
+        return BoundedRead.file(path, limits.maxFileBytes());
     }
 
     /** Decodes an encoded image and turns it upright; {@code name} is used in error messages. */

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,6 +119,35 @@ class IndexFileTest {
                     assertEquals(exact.get(i).score(), fast.get(i).score(), 1e-5, "query " + q + " hit " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    void anIndexOverTwoGigabytesOpens() throws IOException {
+        // 600,000 entries of 2048 F16 values: 2.46 GB of vectors, written as a sparse file (the header
+        // for real, the vectors as a hole), so the test costs seconds, not gigabytes of disk.
+        int n = 600_000, dim = 2048;
+        List<IndexFile.Entry> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            entries.add(new IndexFile.Entry("p/" + i + ".jpg", i, i));
+        }
+        byte[] header = IndexFile.writeHeader("m", "m", "/photos", dim, IndexFile.DTYPE_F16, entries);
+        IndexFile.Layout layout = IndexFile.Layout.of(header.length, n, dim, IndexFile.DTYPE_F16);
+        assertTrue(layout.vectorsOffset() + layout.vectorsLength() > (2L << 30), "over 2 GB");
+        Path file = dir.resolve("big.idx");
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            ByteBuffer prefix = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.put(IndexFile.MAGIC_V2).putLong(header.length);
+            f.write(prefix.array());
+            f.write(header);
+            f.setLength(layout.end());
+        }
+        try (ImageIndex index = ImageIndex.open(file)) {
+            assertEquals(n, index.size());
+            assertEquals("p/" + (n - 1) + ".jpg", index.path(n - 1));
+            float[] last = index.vector(n - 1);   // bytes past 2^31 from the file's start
+            assertEquals(dim, last.length);
+            assertEquals(0f, last[dim - 1]);
         }
     }
 }
