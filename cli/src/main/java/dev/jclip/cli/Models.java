@@ -2,6 +2,7 @@ package dev.jclip.cli;
 
 import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.index.ImageIndex;
 import dev.jclip.core.zeroshot.LabelCache;
 import dev.jclip.hub.HubOptions;
 import dev.jclip.hub.ModelHub;
@@ -41,6 +42,23 @@ final class Models {
     }
 
     /** Label embeddings cached under CLIP_HOME, by model, templates and labels. */
+    /**
+     * The model to search {@code index} with: {@code given} (a --model), else the one the index records;
+     * a recorded file that is gone is said in those words, since the user named no model.
+     */
+    static String forIndex(String given, ImageIndex index, Path indexFile) {
+        if (given != null) {
+            return given;
+        }
+        String recorded = index.modelSource();
+        Path p = Path.of(recorded);
+        if (p.isAbsolute() && !Files.exists(p)) {
+            throw new UsageException(indexFile + " was built with the model " + recorded
+                    + ", which is not there any more; give the model with --model");
+        }
+        return recorded;
+    }
+
     static LabelCache labelCache() {
         return new LabelCache(HubOptions.fromEnvironment().clipHome().resolve("label-embeddings"));
     }

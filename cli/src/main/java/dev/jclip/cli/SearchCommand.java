@@ -48,7 +48,7 @@ final class SearchCommand implements Command {
         double minScore = minScore(args.one("--min-score"));
         boolean paths = args.flag("--paths");
         try (ImageIndex index = ImageIndex.open(indexFile);
-             ClipModel clip = Models.open(args.one("--model") != null ? args.one("--model") : index.modelSource())) {
+             ClipModel clip = Models.open(Models.forIndex(args.one("--model"), index, indexFile))) {
             index.checkModel(clip);
             float[] q;
             if (image != null) {

@@ -71,7 +71,7 @@ final class ServeCommand implements Command {
         if (indexFile != null) {
             try (ImageIndex index = ImageIndex.open(Path.of(indexFile))) {
                 indexed = index.size();
-                model = model != null ? model : index.modelSource();
+                model = Models.forIndex(model, index, Path.of(indexFile));
             }
         }
         model = model != null ? model : Models.name(args);

@@ -371,4 +371,20 @@ class MainTest {
             assertUsageError(run("embed", "--model", model.toString(), "--text", blank), "text 1 is empty or only spaces");
         }
     }
+
+    @Test
+    void anIndexWhoseModelIsGoneSaysSoInsteadOfNamingAModelTheUserNeverGave() throws IOException {
+        Path copy = dir.resolve("moved-model.safetensors");
+        Files.copy(model, copy);
+        Path photos = dir.resolve("one-photo");
+        Files.createDirectories(photos);
+        Files.copy(Fixtures.images().getFirst(), photos.resolve("a.png"));
+        Path index = dir.resolve("one.idx");
+        assertEquals(0, run("index", photos.toString(), "--model", copy.toString(), "--out", index.toString()).status());
+        Files.delete(copy);
+        assertUsageError(run("search", "--index", index.toString(), "cat"),
+                index + " was built with the model " + copy.toAbsolutePath() + ", which is not there any more; give the model with --model");
+        assertEquals(0, run("search", "--index", index.toString(), "cat", "--model", model.toString()).status());
+        assertUsageError(run("search", "--index", photos.toString(), "cat"), "is a folder, not an index file");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.jclip.convert;
 
+import dev.jclip.core.io.Utf8Files;
 import dev.jclip.core.json.Json;
 import dev.jclip.core.json.JsonException;
 import dev.jclip.core.model.Activation;
@@ -33,9 +34,9 @@ final class ConfigReader {
 
     static Map<String, Object> readJson(Path file) {
         try {
-            return Json.parseObject(Files.readString(file));
+            return Json.parseObject(Utf8Files.read(file));
         } catch (IOException e) {
-            throw new ConversionException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ConversionException(file + ": cannot be read (" + e.getMessage() + ")", e);
         } catch (JsonException e) {
             throw new ConversionException(file + ": not valid JSON: " + e.getMessage());
         }
@@ -96,10 +97,10 @@ final class ConfigReader {
         if (v == null) {
             return dflt;
         }
-        if (!(v instanceof Long l)) {
-            throw new IllegalArgumentException("'" + key + "' is not an integer: " + v);
+        if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + key + "' is not an integer of a sensible size: " + v);
         }
-        return Math.toIntExact(l);
+        return (int) (long) l;
     }
 
     private static float number(Map<?, ?> m, String key, float dflt) {
@@ -126,24 +127,37 @@ final class ConfigReader {
                     + "; only bicubic (3) is supported");
         }
         int shortest = switch (p.get("size")) {
-            case Long l -> Math.toIntExact(l);
-            case Map<?, ?> m when m.get("shortest_edge") instanceof Long l -> Math.toIntExact(l);
+            case Long l -> size(l, "size", where);
+            case Map<?, ?> m when m.get("shortest_edge") instanceof Long l -> size(l, "size.shortest_edge", where);
             case null -> 224;
             default -> throw new ConversionException(where + ": preprocessor_config.json 'size' " + p.get("size")
                     + " is not a shortest-edge size");
         };
         int cropH, cropW;
         switch (p.get("crop_size")) {
-            case Long l -> cropH = cropW = Math.toIntExact(l);
+            case Long l -> cropH = cropW = size(l, "crop_size", where);
             case Map<?, ?> m when m.get("height") instanceof Long h && m.get("width") instanceof Long w -> {
-                cropH = Math.toIntExact(h);
-                cropW = Math.toIntExact(w);
+                cropH = size(h, "crop_size.height", where);
+                cropW = size(w, "crop_size.width", where);
             }
             case null -> cropH = cropW = shortest;
             default -> throw new ConversionException(where + ": preprocessor_config.json 'crop_size' " + p.get("crop_size") + " not understood");
         }
-        return new PreprocessConfig(shortest, cropH, cropW,
-                triple(p, "image_mean", PreprocessConfig.CLIP_MEAN), triple(p, "image_std", PreprocessConfig.CLIP_STD));
+        try {
+            return new PreprocessConfig(shortest, cropH, cropW,
+                    triple(p, "image_mean", PreprocessConfig.CLIP_MEAN), triple(p, "image_std", PreprocessConfig.CLIP_STD));
+        } catch (IllegalArgumentException e) {
+            throw new ConversionException(where + ": preprocessor_config.json: " + e.getMessage());
+        }
+    }
+
+    /** A size in pixels from the JSON, refused in words when it does not fit the limits. */
+    private static int size(long value, String field, String where) {
+        if (value <= 0 || value > PreprocessConfig.MAX_SIZE) {
+            throw new ConversionException(where + ": preprocessor_config.json '" + field + "' is " + value
+                    + " pixels; it must be 1.." + PreprocessConfig.MAX_SIZE);
+        }
+        return (int) value;
     }
 
     private static float[] triple(Map<String, Object> p, String key, float[] dflt) {
@@ -153,7 +167,14 @@ final class ConfigReader {
         if (l.size() != 3) {
             throw new IllegalArgumentException("'" + key + "' needs 3 values, has " + l.size());
         }
-        return new float[]{((Number) l.get(0)).floatValue(), ((Number) l.get(1)).floatValue(), ((Number) l.get(2)).floatValue()};
+        float[] out = new float[3];
+        for (int c = 0; c < 3; c++) {
+            if (!(l.get(c) instanceof Number n)) {
+                throw new IllegalArgumentException("'" + key + "' value " + (c + 1) + " is not a number: " + l.get(c));
+            }
+            out[c] = n.floatValue();
+        }
+        return out;
     }
 
     // ----------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ public final class Converter {
                     tokenizer != null ? tokenizer : TokenizerFiles.bundled(), where);
         } catch (IOException e) {
             file.close();
-            throw new ConversionException(where + ": cannot read: " + e.getMessage(), e);
+            throw new ConversionException(where + ": cannot be read (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             file.close();
             throw e;

@@ -38,6 +38,7 @@ final class SourceCheckpoint implements Checkpoint {
         this.layout = layout;
         this.config = config;
         this.tokenizer = tokenizer;
+        tokenizer.check(where, config.text().vocabSize());
         Set<String> unused = new LinkedHashSet<>(raw.names());
         for (WeightTable.Row row : WeightTable.rows(config)) {
             rows.put(row.runtime(), row);

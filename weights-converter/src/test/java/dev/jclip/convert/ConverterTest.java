@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -44,7 +45,7 @@ class ConverterTest {
         List<String> before = listing();
         Path out = dir.resolve("out.safetensors");
         RuntimeException e = assertThrows(RuntimeException.class, () -> Converter.convert(src, out, null));
-        assertTrue(e instanceof ConversionException || e instanceof SafeTensorsException, e.toString());
+        assertTrue(e instanceof ConversionException || e instanceof SafeTensorsException || e instanceof ModelFormatException, e.toString());
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), "'" + e.getMessage() + "' should mention '" + f + "'");
         }
@@ -116,6 +117,38 @@ class ConverterTest {
         Files.writeString(hf.resolve("config.json"), Files.readString(Fixtures.tiny("hf/config.json"))
                 .replace("\"intermediate_size\": 256", "\"intermediate_size\": 2048"));
         assertConversionFails(hf, "'text_model.encoder.layers.0.mlp.fc1.weight' has shape [256, 64] but the config implies [2048, 64]");
+    }
+
+    /** A copy of the tiny HF folder with {@code file} rewritten by {@code edit}. */
+    private Path hfWith(String name, String file, UnaryOperator<String> edit) throws IOException {
+        Path hf = dir.resolve(name);
+        Checkpoints.copyHfSideFiles(Fixtures.tiny("hf"), hf, "vocab.json", "merges.txt", "config.json", "preprocessor_config.json");
+        Files.copy(Fixtures.tiny("hf/model.safetensors"), hf.resolve("model.safetensors"));
+        Files.writeString(hf.resolve(file), edit.apply(Files.readString(hf.resolve(file))));
+        return hf;
+    }
+
+    @Test
+    void sideFilesThatWouldFailLaterAreRefusedBeforeAnythingIsWritten() throws IOException {
+        assertConversionFails(hfWith("empty-vocab", "vocab.json", v -> "{}"), "empty-vocab", "the tokenizer's vocabulary is empty");
+        assertConversionFails(hfWith("no-eot", "vocab.json", v -> v.replace("\"<|endoftext|>\"", "\"<|end|>\"")),
+                "the tokenizer's vocabulary lacks <|endoftext|>");
+        assertConversionFails(hfWith("negative-id", "vocab.json", v -> v.replaceFirst(": 0([,}])", ": -1$1")), "has id -1; ids are 0 or more");
+        assertConversionFails(hfWith("huge-id", "vocab.json", v -> v.replaceFirst(": 0([,}])", ": 99999999999$1")), "has id 99999999999");
+        assertConversionFails(hfWith("huge-size", "preprocessor_config.json", c -> c.replace("\"size\": 224", "\"size\": 2147483647")),
+                "preprocessor_config.json 'size' is 2147483647 pixels; it must be 1..8192");
+        assertConversionFails(hfWith("rect-crop", "preprocessor_config.json",
+                c -> c.replace("\"crop_size\": 224", "\"crop_size\": {\"height\": 224, \"width\": 100}")),
+                "preprocessing crops images to 100x224 but the vision tower takes 224x224");
+        assertConversionFails(hfWith("zero-std", "preprocessor_config.json", c -> c.replaceFirst("0\\.2686295\\d*", "0")),
+                "preprocessor_config.json", "the std positive");
+        assertConversionFails(hfWith("text-std", "preprocessor_config.json", c -> c.replaceFirst("0\\.2686295\\d*", "\"x\"")),
+                "'image_std' value 1 is not a number");
+        assertConversionFails(hfWith("string-width", "config.json", c -> c.replace("\"hidden_size\": 64", "\"hidden_size\": \"64\"")),
+                "'hidden_size' is not an integer");
+        Path latin1 = hfWith("latin1", "config.json", c -> c);
+        Files.write(latin1.resolve("merges.txt"), new byte[] {'#', 'v', '\n', (byte) 0xe9, ' ', (byte) 0xe9, '\n'});
+        assertConversionFails(latin1, "merges.txt is not UTF-8 text (an invalid byte at offset 3)");
     }
 
     @Test

@@ -24,6 +24,10 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
             throw new IllegalArgumentException("text projection dim " + text.projectionDim()
                     + " differs from the vision projection dim " + vision.projectionDim());
         }
+        if (vision != null && (preprocess.cropHeight() != vision.imageSize() || preprocess.cropWidth() != vision.imageSize())) {
+            throw new IllegalArgumentException("preprocessing crops images to " + preprocess.cropWidth() + "x"
+                    + preprocess.cropHeight() + " but the vision tower takes " + vision.imageSize() + "x" + vision.imageSize());
+        }
     }
 
     public boolean hasVision() {
@@ -97,9 +101,27 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
         public static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
         public static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
+        /** The largest resize and crop accepted: far above any CLIP's input, far below what would exhaust memory. */
+        public static final int MAX_SIZE = 8192;
+
         public PreprocessConfig {
-            if (shortestEdge <= 0 || cropHeight <= 0 || cropWidth <= 0 || mean.length != 3 || std.length != 3) {
-                throw new IllegalArgumentException("invalid preprocessing settings");
+            if (shortestEdge <= 0 || shortestEdge > MAX_SIZE) {
+                throw new IllegalArgumentException("preprocessing: resize to a shortest edge of " + shortestEdge
+                        + " pixels; it must be 1.." + MAX_SIZE);
+            }
+            if (cropHeight <= 0 || cropWidth <= 0 || cropHeight > MAX_SIZE || cropWidth > MAX_SIZE) {
+                throw new IllegalArgumentException("preprocessing: crop of " + cropWidth + "x" + cropHeight
+                        + " pixels; each side must be 1.." + MAX_SIZE);
+            }
+            if (mean.length != 3 || std.length != 3) {
+                throw new IllegalArgumentException("preprocessing: image_mean and image_std need 3 values (R, G, B), not "
+                        + mean.length + " and " + std.length);
+            }
+            for (int c = 0; c < 3; c++) {
+                if (!Float.isFinite(mean[c]) || !Float.isFinite(std[c]) || std[c] <= 0) {
+                    throw new IllegalArgumentException("preprocessing: channel " + c + " has mean " + mean[c] + " and std "
+                            + std[c] + "; both must be finite and the std positive (pixels are divided by it)");
+                }
             }
         }
 
@@ -180,10 +202,10 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
     }
 
     private static int i(Map<?, ?> m, String key) {
-        if (!(m.get(key) instanceof Long v)) {
-            throw new IllegalArgumentException("config: missing integer '" + key + "'");
+        if (!(m.get(key) instanceof Long v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("config: '" + key + "' is missing or not an integer of a sensible size");
         }
-        return Math.toIntExact(v);
+        return (int) (long) v;
     }
 
     private static float f(Map<?, ?> m, String key) {
@@ -206,7 +228,10 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
         }
         float[] out = new float[list.size()];
         for (int k = 0; k < out.length; k++) {
-            out[k] = ((Number) list.get(k)).floatValue();
+            if (!(list.get(k) instanceof Number n)) {
+                throw new IllegalArgumentException("config: '" + key + "' value " + (k + 1) + " is not a number");
+            }
+            out[k] = n.floatValue();
         }
         return out;
     }

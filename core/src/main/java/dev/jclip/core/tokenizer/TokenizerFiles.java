@@ -1,5 +1,6 @@
 package dev.jclip.core.tokenizer;
 
+import dev.jclip.core.io.Utf8Files;
 import dev.jclip.core.json.Json;
 import dev.jclip.core.json.JsonException;
 import dev.jclip.core.weights.ModelFormatException;
@@ -73,12 +74,12 @@ public record TokenizerFiles(Map<String, Integer> vocab, List<String> merges) {
         Path vocab = dir.resolve("vocab.json");
         Path merges = dir.resolve("merges.txt");
         if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) {
-            return new TokenizerFiles(parseVocab(Files.readString(vocab), vocab.toString()),
-                    parseMerges(Files.readString(merges)));
+            return new TokenizerFiles(parseVocab(Utf8Files.read(vocab), vocab.toString()),
+                    parseMerges(Utf8Files.read(merges)));
         }
         Path tokenizerJson = dir.resolve("tokenizer.json");
         if (Files.isRegularFile(tokenizerJson)) {
-            return fromTokenizerJson(Files.readString(tokenizerJson), tokenizerJson.toString());
+            return fromTokenizerJson(Utf8Files.read(tokenizerJson), tokenizerJson.toString());
         }
         return null;
     }
@@ -100,7 +101,7 @@ public record TokenizerFiles(Map<String, Integer> vocab, List<String> merges) {
         if (root.get("added_tokens") instanceof List<?> added) {
             for (Object o : added) {
                 if (o instanceof Map<?, ?> t && t.get("content") instanceof String c && t.get("id") instanceof Long id) {
-                    vocab.put(c, Math.toIntExact(id));
+                    vocab.put(c, tokenId(id, c, where));
                 }
             }
         }
@@ -137,9 +138,16 @@ public record TokenizerFiles(Map<String, Integer> vocab, List<String> merges) {
             if (!(e.getValue() instanceof Long id)) {
                 throw new ModelFormatException(where + ": vocabulary entry '" + e.getKey() + "' has no integer id");
             }
-            vocab.put((String) e.getKey(), Math.toIntExact(id));
+            vocab.put((String) e.getKey(), tokenId(id, e.getKey(), where));
         }
         return vocab;
+    }
+
+    private static int tokenId(long id, Object token, String where) {
+        if (id < 0 || id > Integer.MAX_VALUE) {
+            throw new ModelFormatException(where + ": token '" + token + "' has id " + id + "; ids are 0 or more");
+        }
+        return (int) id;
     }
 
     /** Merge lines, without the {@code #version} header and blank lines. */
@@ -153,6 +161,45 @@ public record TokenizerFiles(Map<String, Integer> vocab, List<String> merges) {
             merges.add(l);
         }
         return merges;
+    }
+
+    /**
+     * Refuses a tokenizer that would fail, or encode wrongly, only later: an empty vocabulary, one
+     * without the start and end tokens, ids outside {@code [0, vocabSize)} (the embedding table's
+     * rows), byte characters missing (every text is first split into them), or merges whose parts or
+     * results are not tokens. {@code where} names the files in the message.
+     */
+    public void check(String where, int vocabSize) {
+        if (vocab.isEmpty()) {
+            throw new ModelFormatException(where + ": the tokenizer's vocabulary is empty");
+        }
+        for (String special : List.of(START_OF_TEXT, END_OF_TEXT)) {
+            if (!vocab.containsKey(special)) {
+                throw new ModelFormatException(where + ": the tokenizer's vocabulary lacks " + special);
+            }
+        }
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            if (e.getValue() < 0 || e.getValue() >= vocabSize) {
+                throw new ModelFormatException(where + ": token '" + e.getKey() + "' has id " + e.getValue()
+                        + ", outside the model's " + vocabSize + " token embeddings");
+            }
+        }
+        for (char c : ByteLevel.VOCAB_ORDER) {
+            if (!vocab.containsKey(String.valueOf(c)) || !vocab.containsKey(c + "</w>")) {
+                throw new ModelFormatException(where + ": the tokenizer's vocabulary lacks the byte token '" + c
+                        + "' (or '" + c + "</w>'); every CLIP vocabulary has all 256");
+            }
+        }
+        for (int i = 0; i < merges.size(); i++) {
+            String m = merges.get(i);
+            int space = m.indexOf(' ');
+            if (space <= 0 || space == m.length() - 1 || m.indexOf(' ', space + 1) >= 0) {
+                throw new ModelFormatException(where + ": merge " + (i + 1) + " ('" + m + "') is not two tokens");
+            }
+            if (!vocab.containsKey(m.substring(0, space) + m.substring(space + 1))) {
+                throw new ModelFormatException(where + ": merge " + (i + 1) + " ('" + m + "') makes a token that is not in the vocabulary");
+            }
+        }
     }
 
     public String vocabJson() {

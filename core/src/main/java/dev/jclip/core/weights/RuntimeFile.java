@@ -63,6 +63,7 @@ public final class RuntimeFile implements Checkpoint {
             }
             TokenizerFiles tokenizer = TokenizerFiles.fromMetadata(
                     required(path, meta, KEY_VOCAB), required(path, meta, KEY_MERGES), path.toString());
+            tokenizer.check(path.toString(), config.text().vocabSize());
             RuntimeFile rf = new RuntimeFile(file, config, tokenizer);
             rf.checkTensors(path);
             return rf;
