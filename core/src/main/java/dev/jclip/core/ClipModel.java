@@ -11,6 +11,7 @@ import dev.jclip.core.tokenizer.ClipTokenizer;
 import dev.jclip.core.weights.Checkpoint;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;
+import dev.jclip.core.weights.ModelFormatException;
 import dev.jclip.core.weights.RuntimeFile;
 import dev.jclip.tensor.KernelProvider;
 import dev.jclip.tensor.Kernels;
@@ -171,10 +172,27 @@ public final class ClipModel implements AutoCloseable {
     private float[][] encodePixelBatch(List<float[]> pixels, Trace trace) {
         Workspace ws = workspaces.borrow();
         try {
-            return network.visual().forward(kernels, pixels, ws, trace);
+            return finite(network.visual().forward(kernels, pixels, ws, trace), "image");
         } finally {
             workspaces.release(ws);
         }
+    }
+
+    /**
+     * Refuses embeddings holding NaN or infinity: finite inputs give finite outputs in a sound model,
+     * so such a result means broken weights (NaN or huge values in the file), and passing it on would
+     * print {@code null}s or poison an index without a word.
+     */
+    private static float[][] finite(float[][] embeddings, String what) {
+        for (float[] e : embeddings) {
+            for (float x : e) {
+                if (!Float.isFinite(x)) {
+                    throw new ModelFormatException("the model computed a non-finite " + what + " embedding (" + x
+                            + "): its weights hold NaN, infinite or overflowing values; convert it again from a sound checkpoint");
+                }
+            }
+        }
+        return embeddings;
     }
 
     /**
@@ -274,7 +292,7 @@ public final class ClipModel implements AutoCloseable {
         }
         Workspace ws = workspaces.borrow();
         try {
-            return network.text().forward(kernels, ids, pools, ws, trace);
+            return finite(network.text().forward(kernels, ids, pools, ws, trace), "text");
         } finally {
             workspaces.release(ws);
         }

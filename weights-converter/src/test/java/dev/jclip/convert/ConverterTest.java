@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +151,31 @@ class ConverterTest {
         Path latin1 = hfWith("latin1", "config.json", c -> c);
         Files.write(latin1.resolve("merges.txt"), new byte[] {'#', 'v', '\n', (byte) 0xe9, ' ', (byte) 0xe9, '\n'});
         assertConversionFails(latin1, "merges.txt is not UTF-8 text (an invalid byte at offset 3)");
+    }
+
+    @Test
+    void weightsThatComputeNaNAreAnErrorNotNullEmbeddings() throws IOException {
+        Path out = dir.resolve("nan.safetensors");
+        Converter.convert(Fixtures.tiny("hf"), out, DType.F32);
+        long begin;
+        long length;
+        try (SafeTensorsFile f = SafeTensorsFile.open(out)) {
+            TensorInfo t = f.info(f.names().stream().filter(n -> n.startsWith("text.") && n.endsWith(".weight") && n.contains("lnFinal")).findFirst().orElseThrow());
+            // begin/end are relative to the data after the 8-byte length and the JSON header
+            long header = ByteBuffer.wrap(Files.readAllBytes(out), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            begin = 8 + header + t.begin();
+            length = t.end() - t.begin();
+        }
+        byte[] bytes = Files.readAllBytes(out);
+        for (long i = begin; i < begin + length; i += 4) {
+            bytes[(int) i + 2] = (byte) 0xc0; // 0x7fc00000: NaN
+            bytes[(int) i + 3] = 0x7f;
+        }
+        Files.write(out, bytes);
+        try (ClipModel clip = ClipModel.load(out)) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> clip.encodeText("a cat"));
+            assertTrue(e.getMessage().contains("non-finite text embedding") && e.getMessage().contains("weights hold NaN"), e.getMessage());
+        }
     }
 
     @Test

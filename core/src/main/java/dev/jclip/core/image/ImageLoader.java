@@ -100,7 +100,8 @@ public final class ImageLoader {
             checkPixels(name, size[0], size[1], limits);
             return WebpDecoder.decode(bytes, name);
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        byte[] encoded = format == ImageFormat.GIF ? GifPalette.withGreyTableIfNone(bytes) : bytes;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name().toLowerCase(Locale.ROOT));
             if (!readers.hasNext()) {
                 throw new ImageDecodeException(name + ": this Java runtime has no " + format.displayName() + " decoder (java.desktop is incomplete)");

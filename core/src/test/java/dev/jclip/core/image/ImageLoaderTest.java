@@ -252,4 +252,15 @@ class ImageLoaderTest {
         Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
         assertRefused(cut, "truncated or corrupt JPEG");
     }
+
+    @Test
+    void aGifWithoutAColourTableIsGreyAsInPillow() {
+        RgbImage rgb = ImageLoader.load(Fixtures.gif("no_colour_table.gif"));
+        assertEquals(7, rgb.width());
+        for (int i = 0; i < 21; i++) {
+            int x = i % 7, y = i / 7;
+            assertEquals(i, rgb.get(x, y, 0), "pixel " + i + " is its index as a grey level");
+            assertEquals(rgb.get(x, y, 0), rgb.get(x, y, 2));
+        }
+    }
 }

@@ -100,6 +100,11 @@ public final class Fixtures {
         return existing(ROOT.resolve("tiff").resolve(name));
     }
 
+    /** {@code src/test/fixtures/gif}: GIF files in awkward states (see its README). */
+    public static Path gif(String name) {
+        return existing(ROOT.resolve("gif").resolve(name));
+    }
+
     /** {@code src/test/fixtures/photos}: images in the formats and states photo libraries hold. */
     public static Path photos(String relative) {
         return existing(ROOT.resolve("photos").resolve(relative));
