@@ -115,7 +115,7 @@ public final class ClipServer implements AutoCloseable {
             images.close();
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
-        BodyBudget budget = new BodyBudget(Math.max(options.bufferedBytes(), options.maxBodyBytes()));
+        BodyBudget budget = BodyBudget.of(options.bufferedBytes(), options.maxBodyBytes());
         Admission admission = new Admission(options.queueCapacity());
         Router router = new Router(routes(clip, modelName, index, thumbnails, queue, images, metrics, options),
                 options, timers, budget, admission, metrics);

@@ -164,7 +164,17 @@ final class HttpCall {
         // The stream is not closed here: closing drains it, and an early answer's linger reads it later.
         InputStream in = exchange.getRequestBody();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(declared >= 0 ? (int) declared : 8192);
+            if (declared >= 0) {
+                // The size is known: read into one array of it, with no growing buffer to copy from.
+                byte[] body = in.readNBytes((int) declared);
+                if (body.length < declared) {
+                    throw ApiException.badRequest("the request body ended after " + body.length + " of the "
+                            + declared + " bytes its Content-Length announced");
+                }
+                bodyRead = true;
+                return body;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             byte[] buf = new byte[64 * 1024];
             long total = 0;
             for (int n; (n = in.read(buf)) >= 0; ) {

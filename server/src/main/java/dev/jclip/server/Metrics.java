@@ -96,7 +96,7 @@ final class Metrics {
         gauge(sb, "clip_inference_queue_depth", "Requests waiting in the inference queue.", queueDepth.getAsInt());
         gauge(sb, "clip_inference_queue_inputs", "Texts and images waiting in the inference queue.", queueInputs.getAsInt());
         gauge(sb, "clip_inference_requests_in_flight", "Requests in the inference path: decoding images, waiting for or running on the model (503 beyond the capacity).", inFlight.getAsInt());
-        gauge(sb, "clip_request_body_bytes_buffered", "Bytes of request bodies held in memory (503 beyond the budget).", bufferedBytes.getAsLong());
+        gauge(sb, "clip_request_body_bytes_buffered", "Memory reserved for request bodies and the copies parsing makes of them (503 beyond the budget).", bufferedBytes.getAsLong());
         counter(sb, "clip_images_embedded_total", "Images encoded.", imagesEmbedded.sum());
         counter(sb, "clip_texts_embedded_total", "Texts encoded.", textsEmbedded.sum());
         counter(sb, "clip_inference_batches_total", "Batches run by the inference queue.", batches.sum());

@@ -93,14 +93,16 @@ class LimitsTest {
 
     @Test
     void bodiesBeyondTheMemoryBudgetAre503() throws Exception {
-        // Room for 1.5 MB of bodies at once; one client is sending 1 MB, slowly. A valid 600 kB body:
+        // Room for 4 MB of bodies and their copies (one 1 MB body, charged four times); one client is
+        // sending 1 MB, slowly. A valid 600 kB body:
         byte[] padded = ("{\"input\": \"a cat\"" + " ".repeat(600_000) + "}").getBytes(StandardCharsets.UTF_8);
         try (TestServer s = TestServer.start(TestServer.options().withMaxBodyBytes(1 << 20).withBufferedBytes(3 << 19))) {
             try (Socket slow = new Socket("127.0.0.1", s.port())) {
                 slow.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         + "Content-Length: 1000000\r\n\r\n{\"input\": \"").getBytes(StandardCharsets.ISO_8859_1));
                 slow.getOutputStream().flush();
-                TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 1000448, "the slow body's KiB are held");
+                // The slow body is charged four times its 1,000,000 bytes (its copies while parsed), in KiB.
+                TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 3907 * 1024, "the slow body's KiB are held");
                 TestServer.Reply refused = s.post("/v1/embeddings", "application/json", padded);
                 assertEquals(503, refused.status(), refused.text());
                 assertTrue(refused.headers().firstValue("Retry-After").isPresent());
@@ -110,6 +112,27 @@ class LimitsTest {
             TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 0, "the hung-up body's room is free");
             TestServer.Reply again = s.post("/v1/embeddings", "application/json", padded);
             assertEquals(200, again.status(), again.text());
+        }
+    }
+
+    @Test
+    void bodiesAreChargedForTheCopiesParsingMakes() throws Exception {
+        // 8 MB of room, 900 kB bodies: two slow ones take 2 × 3.6 MB; a third body of 600 kB (2.4 MB with its
+        // copies) no longer fits, where counting raw bytes (2.4 MB in all) would have taken it.
+        byte[] padded = ("{\"input\": \"a cat\"" + " ".repeat(600_000) + "}").getBytes(StandardCharsets.UTF_8);
+        try (TestServer s = TestServer.start(TestServer.options().withMaxBodyBytes(1 << 20).withBufferedBytes(8 << 20))) {
+            try (Socket a = new Socket("127.0.0.1", s.port()); Socket b = new Socket("127.0.0.1", s.port())) {
+                for (Socket slow : List.of(a, b)) {
+                    slow.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 900000\r\n\r\n{\"input\": \"").getBytes(StandardCharsets.ISO_8859_1));
+                    slow.getOutputStream().flush();
+                }
+                TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 2 * 3516 * 1024, "both slow bodies are charged");
+                TestServer.Reply refused = s.post("/v1/embeddings", "application/json", padded);
+                assertEquals(503, refused.status(), refused.text());
+            }
+            TestServer.awaitMetric(s.port(), "clip_request_body_bytes_buffered", v -> v == 0, "the hung-up bodies' room is free");
+            assertEquals(200, s.post("/v1/embeddings", "application/json", padded).status());
         }
     }
 }
