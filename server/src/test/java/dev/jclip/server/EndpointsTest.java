@@ -336,4 +336,31 @@ class EndpointsTest {
             assertError(s.get("/v1/search?q=" + q), 400, "invalid_request_error");
         }
     }
+
+    /**
+     * What the JDK's HTTP server answers itself, before jclip's handler runs, as the README documents:
+     * no handler sees these requests, so they cannot get jclip's JSON errors. Pinned here so that the
+     * README stays true on another JDK.
+     */
+    @Test
+    void theJdkServersOwnAnswersAreAsDocumented() throws IOException {
+        String close = "Connection: close\r\n\r\n";
+        String dupLength = s.raw("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 5\r\nContent-Length: 7\r\n" + close + "{\"a\":1}");
+        assertTrue(dupLength.startsWith("HTTP/1.1 400") && dupLength.contains("Conflicting or malformed headers"), dupLength);
+        String lengthAndChunked = s.raw("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                + "Transfer-Encoding: chunked\r\n" + close + "0\r\n\r\n");
+        assertTrue(lengthAndChunked.startsWith("HTTP/1.1 400"), lengthAndChunked);
+        String badEscape = s.raw("GET /v1/search?q=%zz HTTP/1.1\r\nHost: localhost\r\n" + close);
+        assertTrue(badEscape.startsWith("HTTP/1.1 400") && badEscape.contains("URISyntaxException"), badEscape);
+        String gzip = s.raw("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n" + close);
+        assertTrue(gzip.startsWith("HTTP/1.1 501"), gzip);
+        String manyHeaders;
+        try {
+            manyHeaders = s.raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + "X-A: 1\r\n".repeat(10_000) + close);
+        } catch (IOException reset) {
+            manyHeaders = "the connection was closed without an answer";
+        }
+        assertTrue(!manyHeaders.startsWith("HTTP/1.1 200"), "10,000 headers are not served: " + manyHeaders.lines().findFirst().orElse(""));
+    }
 }
