@@ -95,7 +95,7 @@ public final class ImageIndex implements AutoCloseable {
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             IndexFile.Header h = IndexFile.read(seg, file.toString());
             int width = IndexFile.width(h.dtype());
-            if (width < 0 || h.dim() <= 0 || (long) h.entries().size() * h.dim() * width != h.vectorsLength()
+            if (width < 0 || h.dim() <= 0 || h.dim() > IndexFile.MAX_DIM || (long) h.entries().size() * h.dim() * width != h.vectorsLength()
                     || h.vectorsOffset() + h.vectorsLength() > seg.byteSize()) {
                 throw new IndexException(file + ": truncated or corrupt index (" + h.entries().size() + " entries of "
                         + h.dim() + " values do not fit the file's " + seg.byteSize() + " bytes)");

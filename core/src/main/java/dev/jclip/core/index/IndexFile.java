@@ -31,6 +31,8 @@ final class IndexFile {
     static final int FORMAT_VERSION = 2;
     static final byte[] MAGIC_V2 = "JCLXIDX2".getBytes(StandardCharsets.US_ASCII);
     static final int PREFIX = 16;
+    /** The widest embedding an index may hold: far above any CLIP's (ViT-L/14: 768), and small enough for int sizes. */
+    static final int MAX_DIM = 1 << 16;
     static final byte DTYPE_F16 = 1;
     static final byte DTYPE_F32 = 2;
 
@@ -133,7 +135,7 @@ final class IndexFile {
                         + " bytes in a file of " + size + ")");
             }
             Header h = readTable(file.asSlice(PREFIX, headerLength).asByteBuffer(), where, 2);
-            if (width(h.dtype()) < 0 || h.dim() <= 0) {
+            if (width(h.dtype()) < 0 || h.dim() <= 0 || h.dim() > MAX_DIM) {
                 throw new IndexException(where + ": truncated or corrupt index (dtype " + h.dtype() + ", width " + h.dim() + ")");
             }
             Layout layout = Layout.of(headerLength, h.entries().size(), h.dim(), h.dtype());
@@ -163,6 +165,9 @@ final class IndexFile {
                         + FORMAT_VERSION + "; build the index again with ./clip index");
             }
             int n = root.vectorLength(5);
+            if (n < 0) {
+                throw new IndexException(where + ": truncated or corrupt index (" + n + " entries)");
+            }
             List<Entry> entries = new LazyEntries(root, n, where);
             if (n > 0) {
                 entries.get(n - 1); // the last entry's offsets are checked now, not at the first search
