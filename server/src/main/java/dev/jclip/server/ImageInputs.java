@@ -5,10 +5,8 @@ import dev.jclip.core.image.ImageLoader;
 import dev.jclip.core.image.RgbImage;
 
 import java.util.Base64;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -47,22 +45,8 @@ final class ImageInputs implements AutoCloseable {
 
     /** Decodes under the pixel limit on the decoding pool and hands the image to {@code use} there. */
     <T> T decoded(byte[] encoded, String name, Function<RgbImage, T> use) {
-        Future<T> result = decoders.submit(() -> use.apply(ImageLoader.decode(encoded, name, maxPixels)));
-        try {
-            return result.get();
-        } catch (InterruptedException e) {
-            result.cancel(true);
-            Thread.currentThread().interrupt();
-            throw ApiException.overloaded("the request was cut off while its image was being decoded", 1);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return Waiting.result(decoders.submit(() -> use.apply(ImageLoader.decode(encoded, name, maxPixels))),
+                "the image to be decoded");
     }
 
     @Override

@@ -1,15 +1,10 @@
 package dev.jclip.server;
 
+import dev.jclip.core.testing.TestImages;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,15 +33,7 @@ class DecodeAbuseTest {
         for (int i = 0; i < px.length; i++) {
             px[i] = (byte) ((i / 3 % n) * 7 / 100 + (i / 3 / n) * 3 / 100 + i % 3 * 40);
         }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(img, null, null), param);
-        }
-        return out.toByteArray();
+        return TestImages.progressiveJpeg(img);
     }
 
     private static double p(List<Double> sorted, double q) {

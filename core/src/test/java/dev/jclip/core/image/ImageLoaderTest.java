@@ -2,14 +2,11 @@ package dev.jclip.core.image;
 
 import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.testing.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -182,16 +179,7 @@ class ImageLoaderTest {
 
     @Test
     void aJpegThatRepeatsItsLastScanIsRefusedBeforeDecoding() throws IOException {
-        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(img, null, null), param);
-        }
-        byte[] progressive = out.toByteArray();
+        byte[] progressive = TestImages.progressiveJpeg(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR));
         int scans = JpegScans.count(progressive, 1000);
         assertTrue(scans > 1 && scans < 20, "a progressive JPEG has a handful of scans: " + scans);
         assertEquals(64, ImageLoader.decode(progressive, "progressive.jpg").width());
