@@ -1,5 +1,7 @@
 package dev.jclip.cli;
 
+import dev.jclip.tensor.KernelProvider;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -52,6 +54,13 @@ public final class Main {
         List<String> args = new ArrayList<>(List.of(argv));
         boolean verbose = args.remove("--verbose");
         Console console = new Console(out, err, verbose, terminal);
+        if (!args.isEmpty() && (args.getFirst().equals("--version") || args.getFirst().equals("version"))) {
+            version(out);
+            return 0;
+        }
+        if (args.size() == 2 && args.getFirst().equals("help")) {
+            args = new ArrayList<>(List.of(args.get(1), "--help"));
+        }
         if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h") || args.getFirst().equals("help")) {
             help(args.isEmpty() ? err : out);
             return args.isEmpty() ? 2 : 0;
@@ -70,7 +79,7 @@ public final class Main {
             return 2;
         }
         if (args.contains("--help") || args.contains("-h")) {
-            out.println("usage: ./clip " + command.usage());
+            OptionHelp.lines(command).forEach(out::println);
             return 0;
         }
         try {
@@ -87,10 +96,18 @@ public final class Main {
         }
     }
 
+    /** jclip's version, the Java it runs on, and the kernels in use (SIMD width, or scalar and why). */
+    private static void version(PrintStream s) {
+        String v = Main.class.getPackage().getImplementationVersion();
+        s.println("jclip " + (v == null ? "(development build)" : v));
+        s.println("Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")");
+        s.println("kernels: " + KernelProvider.kernels().name() + " on " + Runtime.getRuntime().availableProcessors() + " cores");
+    }
+
     private static void help(PrintStream s) {
         s.println("jclip: CLIP image and text embeddings in pure Java");
         s.println();
-        s.println("usage: ./clip COMMAND [options]   (--verbose on any command prints stack traces)");
+        s.println("usage: ./clip COMMAND [options]   (./clip help COMMAND for its options; --verbose prints stack traces; --version)");
         for (Command c : COMMANDS) {
             s.println("  " + c.usage());
         }

@@ -387,4 +387,26 @@ class MainTest {
         assertEquals(0, run("search", "--index", index.toString(), "cat", "--model", model.toString()).status());
         assertUsageError(run("search", "--index", photos.toString(), "cat"), "is a folder, not an index file");
     }
+
+    @Test
+    void versionSaysJclipJavaAndKernels() {
+        Result r = run("--version");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("jclip "), r.out());
+        assertTrue(lines.get(1).startsWith("Java " + Runtime.version().feature()), r.out());
+        assertTrue(lines.get(2).startsWith("kernels: simd-") || lines.get(2).startsWith("kernels: scalar"), r.out());
+    }
+
+    @Test
+    void helpForACommandListsItsOptionsOneLineEach() {
+        for (Result r : List.of(run("help", "search"), run("search", "--help"))) {
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().startsWith("usage: ./clip search --index INDEX"), r.out());
+            for (String option : List.of("--index", "--image", "-k", "--min-score", "--paths", "--exact", "--model")) {
+                assertTrue(r.out().lines().anyMatch(l -> l.startsWith("  " + option + " ") && l.strip().length() > option.length() + 10),
+                        option + " is described: " + r.out());
+            }
+        }
+    }
 }
