@@ -47,6 +47,9 @@ class ZeroShotTest {
             assertEquals(s.probs()[0][i], l.probability(), 1e-6, l.label());
             assertEquals(s.logitsPerImage()[0][i], l.logit(), 1e-4, l.label());
         }
+        // Printed, a similarity shows its numbers, not an array's identity hash.
+        assertTrue(s.toString().startsWith("Similarity[logitsPerImage=[[") && s.toString().contains(Float.toString(s.probs()[0][0])),
+                s.toString());
     }
 
     @Test

@@ -13,4 +13,10 @@ public record RgbImage(int width, int height, byte[] rgb) {
     public int get(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xff;
     }
+
+    /** The size, not the bytes' identity hash. */
+    @Override
+    public String toString() {
+        return "RgbImage[" + width + "x" + height + "]";
+    }
 }

@@ -2,6 +2,7 @@ package dev.jclip.core.model;
 
 import dev.jclip.core.json.Json;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,12 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
                             + std[c] + "; both must be finite and the std positive (pixels are divided by it)");
                 }
             }
+        }
+
+        @Override
+        public String toString() {
+            return "PreprocessConfig[shortestEdge=" + shortestEdge + ", crop=" + cropWidth + "x" + cropHeight
+                    + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
         }
 
         public static PreprocessConfig clipDefaults(int imageSize) {
