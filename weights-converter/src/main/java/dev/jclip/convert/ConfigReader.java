@@ -10,7 +10,6 @@ import dev.jclip.core.model.ClipConfig.TextConfig;
 import dev.jclip.core.model.ClipConfig.VisionConfig;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

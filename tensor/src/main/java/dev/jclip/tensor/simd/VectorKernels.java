@@ -4,7 +4,6 @@ import dev.jclip.tensor.Kernels;
 import dev.jclip.tensor.Matrix;
 import dev.jclip.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
