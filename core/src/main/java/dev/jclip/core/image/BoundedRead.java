@@ -23,8 +23,9 @@ final class BoundedRead {
             throw new ImageDecodeException(path + ": is a folder, not an image file");
         }
         try {
-            if (Files.isRegularFile(path) && Files.size(path) > maxBytes) {
-                throw tooLarge(path, Files.size(path), maxBytes);
+            long size = Files.isRegularFile(path) ? Files.size(path) : -1;
+            if (size > maxBytes) {
+                throw tooLarge(path, Long.toString(size), maxBytes);
             }
             try (InputStream in = Files.newInputStream(path)) {
                 int cap = (int) Math.min(maxBytes, Integer.MAX_VALUE - 16);
@@ -33,7 +34,7 @@ final class BoundedRead {
                 for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {
                     n += r;
                     if (n > cap) {
-                        throw tooLarge(path, n, maxBytes);
+                        throw tooLarge(path, "at least " + n, maxBytes); // a device or pipe: how much more, unknown
                     }
                     if (n == buf.length) {
                         buf = Arrays.copyOf(buf, (int) Math.min(cap + 1L, 2L * buf.length));
@@ -51,9 +52,9 @@ final class BoundedRead {
         }
     }
 
-    private static ImageDecodeException tooLarge(Path path, long size, long maxBytes) {
+    private static ImageDecodeException tooLarge(Path path, String size, long maxBytes) {
         return new ImageDecodeException(path + ": larger than the image file size limit of " + formatMiB(maxBytes)
-                + " (" + (size > maxBytes ? "at least " : "") + size + " bytes); not read");
+                + " (" + size + " bytes); not read");
     }
 
     private static String formatMiB(long bytes) {

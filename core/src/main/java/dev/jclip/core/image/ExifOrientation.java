@@ -74,36 +74,19 @@ public final class ExifOrientation {
 
     /** JPEG: the first APP1 segment starting "Exif\0\0" holds a TIFF structure; XMP sits in another APP1. */
     private static int fromJpeg(byte[] b) {
-        String xmp = null;
-        int p = 2;
-        while (p + 4 <= b.length && (b[p] & 0xff) == 0xFF) {
-            int marker = b[p + 1] & 0xff;
-            if (marker == 0xFF) {
-                p++; // fill byte
-                continue;
-            }
-            if (marker == 0xDA || marker == 0xD9) {
-                break; // start of scan: no more metadata
-            }
-            int length = u16be(b, p + 2);
-            int start = p + 4;
-            int end = p + 2 + length;
-            if (length < 2 || end > b.length) {
-                break;
-            }
+        int[] found = {0};
+        String[] xmp = {null};
+        JpegHeader.segments(b, (marker, start, end) -> {
             if (marker == 0xE1) {
                 if (startsWith(b, start, "Exif\0\0")) {
-                    int found = fromTiff(b, start + 6, end);
-                    if (found != 0) {
-                        return found;
-                    }
-                } else if (xmp == null && startsWith(b, start, "http://ns.adobe.com/xap/1.0/\0")) {
-                    xmp = new String(b, start, end - start, StandardCharsets.UTF_8);
+                    found[0] = fromTiff(b, start + 6, end);
+                } else if (xmp[0] == null && startsWith(b, start, "http://ns.adobe.com/xap/1.0/\0")) {
+                    xmp[0] = new String(b, start, end - start, StandardCharsets.UTF_8);
                 }
             }
-            p = end;
-        }
-        return fromXmp(xmp);
+            return found[0] == 0;
+        });
+        return found[0] != 0 ? found[0] : fromXmp(xmp[0]);
     }
 
     /** PNG: an {@code eXIf} chunk (before or after the image data), else XMP in an {@code iTXt} chunk. */

@@ -96,9 +96,7 @@ public final class ImageLoader {
             }
         }
         if (format == ImageFormat.WEBP) {
-            int[] size = WebpDecoder.size(bytes, name);
-            checkPixels(name, size[0], size[1], limits);
-            return WebpDecoder.decode(bytes, name);
+            return WebpDecoder.decode(bytes, name, limits);
         }
         byte[] encoded = format == ImageFormat.GIF ? GifPalette.withGreyTableIfNone(bytes) : bytes;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
@@ -143,7 +141,7 @@ public final class ImageLoader {
     }
 
     /** The pixel limit, checked from the header before a pixel is decoded. */
-    private static void checkPixels(String name, long w, long h, ImageLimits limits) {
+    static void checkPixels(String name, long w, long h, ImageLimits limits) {
         if (w <= 0 || h <= 0) {
             throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
         }
@@ -212,14 +210,6 @@ public final class ImageLoader {
                     rgb[o] = (byte) (px[0] >> shift);
                     rgb[o + 1] = (byte) (px[1] >> shift);
                     rgb[o + 2] = (byte) (px[2] >> shift);
-                }
-            }
-        } else if (bands >= 4 && cm.getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
-            int shift = Math.max(0, bits - 8);
-            for (int y = 0, o = 0; y < h; y++) {
-                for (int x = 0; x < w; x++, o += 3) {
-                    raster.getPixel(x, y, px);
-                    CmykToRgb.convert(px[0] >> shift, px[1] >> shift, px[2] >> shift, px[3] >> shift, rgb, o);
                 }
             }
         } else {

@@ -11,41 +11,54 @@ package dev.jclip.core.image;
  * @param componentIds   the frame header's component ids, e.g. "RGB" for some RGB JPEGs
  */
 record JpegHeader(boolean jfif, int adobeTransform, String componentIds) {
-    static JpegHeader read(byte[] b) {
-        boolean jfif = false;
-        int adobe = -1;
-        String ids = "";
+    /** A marker segment before the first scan: its marker and where its payload lies in the file. */
+    @FunctionalInterface
+    interface Segment {
+        /** Returns false to stop the walk. */
+        boolean visit(int marker, int start, int end);
+    }
+
+    /** Walks the marker segments from SOI to the first scan (SOS) or EOI, as libjpeg reads them; stops at damage. */
+    static void segments(byte[] b, Segment visitor) {
         int p = 2;
         while (p + 4 <= b.length && (b[p] & 0xff) == 0xFF) {
             int marker = b[p + 1] & 0xff;
             if (marker == 0xFF) {
-                p++;
+                p++; // fill byte
                 continue;
             }
             if (marker == 0xDA || marker == 0xD9) {
-                break;
+                return; // start of scan or end of image: no more metadata
             }
             int length = ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
-            int s = p + 4;
             int end = p + 2 + length;
-            if (length < 2 || end > b.length) {
-                break;
+            if (length < 2 || end > b.length || !visitor.visit(marker, p + 4, end)) {
+                return;
             }
+            p = end;
+        }
+    }
+
+    static JpegHeader read(byte[] b) {
+        boolean[] jfif = {false};
+        int[] adobe = {-1};
+        String[] ids = {""};
+        segments(b, (marker, s, end) -> {
             if (marker == 0xE0 && end - s >= 5 && b[s] == 'J' && b[s + 1] == 'F' && b[s + 2] == 'I' && b[s + 3] == 'F' && b[s + 4] == 0) {
-                jfif = true;
+                jfif[0] = true;
             } else if (marker == 0xEE && end - s >= 12 && b[s] == 'A' && b[s + 1] == 'd' && b[s + 2] == 'o' && b[s + 3] == 'b' && b[s + 4] == 'e') {
-                adobe = b[s + 11] & 0xff;
+                adobe[0] = b[s + 11] & 0xff;
             } else if (isStartOfFrame(marker) && end - s >= 6) {
                 int n = b[s + 5] & 0xff;
                 StringBuilder c = new StringBuilder();
                 for (int i = 0; i < n && s + 6 + 3 * i < end; i++) {
                     c.append((char) (b[s + 6 + 3 * i] & 0xff));
                 }
-                ids = c.toString();
+                ids[0] = c.toString();
             }
-            p = end;
-        }
-        return new JpegHeader(jfif, adobe, ids);
+            return true;
+        });
+        return new JpegHeader(jfif[0], adobe[0], ids[0]);
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */

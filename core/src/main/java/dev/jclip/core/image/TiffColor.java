@@ -1,12 +1,14 @@
 package dev.jclip.core.image;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
 /**
  * TIFF colour as Pillow reads it, where the JDK's TIFF reader says otherwise: CMYK files
- * (photometric "separated"), which the JDK labels RGB, are converted by Pillow's CMYK formula; and a
+ * (photometric "separated", which the JDK labels RGB unless a profile says CMYK) are converted by
+ * Pillow's CMYK formula (the only CMYK rasters: JPEG's are read raw in {@link JpegColor}); and a
  * palette's 16-bit entries are cut to their high byte as Pillow does (the JDK rounds, one level off).
  * Everything else is the common conversion ({@link ImageLoader#toRgb}).
  */
@@ -18,7 +20,9 @@ final class TiffColor {
         Raster raster = image.getRaster();
         int w = image.getWidth(), h = image.getHeight();
         int bits = raster.getSampleModel().getSampleSize(0);
-        if (tags.value(TiffDirectory.PHOTOMETRIC, -1) == TiffDirectory.PHOTOMETRIC_SEPARATED && raster.getNumBands() >= 4) {
+        boolean cmyk = tags.value(TiffDirectory.PHOTOMETRIC, -1) == TiffDirectory.PHOTOMETRIC_SEPARATED
+                || image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK;
+        if (cmyk && raster.getNumBands() >= 4) {
             int shift = Math.max(0, bits - 8);
             byte[] rgb = new byte[w * h * 3];
             int[] px = new int[raster.getNumBands()];

@@ -13,32 +13,28 @@ final class WebpDecoder {
     private WebpDecoder() {
     }
 
-    /** Where the first frame's bitstream is and where it goes on the canvas. */
-    private record Frame(int canvasWidth, int canvasHeight, int x, int y, boolean lossless, int offset, int length) {
+    /** Where the first frame's bitstream is, its size, and where it goes on the canvas. */
+    private record Frame(int canvasWidth, int canvasHeight, int x, int y, int width, int height, boolean lossless,
+                         int offset, int length) {
     }
 
-    /** The canvas size, for the pixel limit, read from the headers alone. */
-    static int[] size(byte[] b, String name) {
+    /** Decodes the first frame onto its canvas, refusing a canvas over the pixel limit from the headers alone. */
+    static RgbImage decode(byte[] b, String name, ImageLimits limits) {
         Frame f = locate(b, name);
-        return new int[] {f.canvasWidth(), f.canvasHeight()};
-    }
-
-    static RgbImage decode(byte[] b, String name) {
-        Frame f = locate(b, name);
-        int[] dims = f.lossless() ? WebpLossless.size(b, f.offset(), f.length()) : WebpLossy.size(b, f.offset(), f.length());
-        if (f.x() + dims[0] > f.canvasWidth() || f.y() + dims[1] > f.canvasHeight()) {
+        ImageLoader.checkPixels(name, f.canvasWidth(), f.canvasHeight(), limits);
+        if (f.x() + f.width() > f.canvasWidth() || f.y() + f.height() > f.canvasHeight()) {
             throw new ImageDecodeException(name + ": corrupt WebP (the first frame lies outside the canvas)");
         }
         RgbImage frame;
         if (f.lossless()) {
             int[] argb = WebpLossless.decode(b, f.offset(), f.length(), name);
-            byte[] rgb = new byte[dims[0] * dims[1] * 3];
+            byte[] rgb = new byte[f.width() * f.height() * 3];
             for (int i = 0, o = 0; i < argb.length; i++, o += 3) {
                 rgb[o] = (byte) (argb[i] >> 16);
                 rgb[o + 1] = (byte) (argb[i] >> 8);
                 rgb[o + 2] = (byte) argb[i];
             }
-            frame = new RgbImage(dims[0], dims[1], rgb);
+            frame = new RgbImage(f.width(), f.height(), rgb);
         } else {
             frame = WebpYuv.toRgb(WebpLossy.decode(b, f.offset(), f.length(), name));
         }
@@ -90,9 +86,8 @@ final class WebpDecoder {
                         throw corrupt(name, "an image chunk in an animation outside a frame");
                     }
                     Frame f = frame(b, name, type, data, (int) size, canvasW, canvasH, 0, 0);
-                    int[] dims = f.lossless() ? WebpLossless.size(b, data, (int) size) : WebpLossy.size(b, data, (int) size);
-                    if (dims[0] != f.canvasWidth() || dims[1] != f.canvasHeight()) {
-                        throw corrupt(name, "the image is " + dims[0] + "x" + dims[1] + " but its header says "
+                    if (f.width() != f.canvasWidth() || f.height() != f.canvasHeight()) {
+                        throw corrupt(name, "the image is " + f.width() + "x" + f.height() + " but its header says "
                                 + f.canvasWidth() + "x" + f.canvasHeight());
                     }
                     return f;
@@ -140,9 +135,9 @@ final class WebpDecoder {
             throw new ImageDecodeException(name + ": image has no pixels (" + dims[0] + "x" + dims[1] + ")");
         }
         if (canvasW < 0) {
-            return new Frame(dims[0], dims[1], 0, 0, lossless, offset, length);
+            return new Frame(dims[0], dims[1], 0, 0, dims[0], dims[1], lossless, offset, length);
         }
-        return new Frame(canvasW, canvasH, x, y, lossless, offset, length);
+        return new Frame(canvasW, canvasH, x, y, dims[0], dims[1], lossless, offset, length);
     }
 
     private static long u32(byte[] b, int p) {

@@ -55,7 +55,7 @@ final class IndexBuilder {
             int dim = clip.embedDim();
             String imagesDir = dir.toAbsolutePath().normalize().toString();
             try (IndexJournal journal = IndexJournal.openOrStart(out, clip.modelId(), imagesDir, dim, dtype)) {
-                ImageIndex.BuildReport report = run(clip, modelSource, dir, out, dtype, scan, previous, journal, progress);
+                ImageIndex.BuildReport report = run(clip, modelSource, dir, imagesDir, out, dtype, scan, previous, journal, progress);
                 journal.delete();
                 return report;
             }
@@ -66,7 +66,7 @@ final class IndexBuilder {
         }
     }
 
-    private static ImageIndex.BuildReport run(ClipModel clip, String modelSource, Path dir, Path out, byte dtype,
+    private static ImageIndex.BuildReport run(ClipModel clip, String modelSource, Path dir, String imagesDir, Path out, byte dtype,
                                               LibraryScan.Result scan, ImageIndex previous, IndexJournal journal,
                                               ImageIndex.Progress progress) throws IOException {
         Map<String, Integer> previousIds = new HashMap<>();
@@ -122,7 +122,7 @@ final class IndexBuilder {
         }
         plan.sort((a, b) -> a.entry().path().compareTo(b.entry().path()));
         List<IndexFile.Entry> entries = plan.stream().map(Planned::entry).toList();
-        IndexWriter.write(out, clip.modelId(), modelSource, dir.toAbsolutePath().normalize().toString(), clip.embedDim(),
+        IndexWriter.write(out, clip.modelId(), modelSource, imagesDir, clip.embedDim(),
                 dtype, entries, (i, dst) -> {
                     Planned p = plan.get(i);
                     if (p.previousId() >= 0) {
