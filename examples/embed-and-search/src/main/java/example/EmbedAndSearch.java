@@ -1,9 +1,9 @@
 package example;
 
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
 import dev.jclip.core.Similarity;
 import dev.jclip.core.index.ImageIndex;
+import dev.jclip.core.zeroshot.Label;
 import dev.jclip.core.zeroshot.LabelCache;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;

@@ -6,6 +6,7 @@ import dev.jclip.core.safetensors.SafeTensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -114,7 +115,7 @@ public final class RandomVitL14 {
 
     private static float[] filled(int n, float value) {
         float[] f = new float[n];
-        java.util.Arrays.fill(f, value);
+        Arrays.fill(f, value);
         return f;
     }
 }

@@ -1,8 +1,8 @@
 package dev.jclip.cli;
 
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
 import dev.jclip.core.json.Json;
+import dev.jclip.core.zeroshot.Label;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;
 

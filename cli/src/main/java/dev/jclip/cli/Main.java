@@ -1,5 +1,6 @@
 package dev.jclip.cli;
 
+import dev.jclip.hub.ModelHub;
 import dev.jclip.tensor.KernelProvider;
 
 import java.io.PrintStream;
@@ -112,7 +113,7 @@ public final class Main {
             s.println("  " + c.usage());
         }
         s.println();
-        s.println("M (default " + dev.jclip.hub.ModelHub.DEFAULT_MODEL + ") is a converted .safetensors file, an HF model");
+        s.println("M (default " + ModelHub.DEFAULT_MODEL + ") is a converted .safetensors file, an HF model");
         s.println("folder or OpenAI / GmP .safetensors checkpoint (converted in memory on each run), or a Hub id");
         s.println("org/name[@revision]: taken from $CLIP_HOME (~/.cache/jclip), else from the Hugging Face cache");
         s.println("($HF_HOME, ~/.cache/huggingface), else downloaded from $HF_ENDPOINT (HF_TOKEN if set; never with");

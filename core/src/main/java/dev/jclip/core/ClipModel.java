@@ -3,21 +3,20 @@ package dev.jclip.core;
 import dev.jclip.core.image.ImageLoader;
 import dev.jclip.core.image.ImagePreprocessor;
 import dev.jclip.core.image.RgbImage;
+import dev.jclip.core.io.ModelFormatException;
 import dev.jclip.core.model.ClipConfig;
 import dev.jclip.core.model.ClipNetwork;
 import dev.jclip.core.model.Trace;
 import dev.jclip.core.model.Workspace;
 import dev.jclip.core.tokenizer.ClipTokenizer;
 import dev.jclip.core.weights.Checkpoint;
-import dev.jclip.core.zeroshot.PromptTemplates;
-import dev.jclip.core.zeroshot.ZeroShotClassifier;
-import dev.jclip.core.weights.ModelFormatException;
 import dev.jclip.core.weights.RuntimeFile;
 import dev.jclip.tensor.KernelProvider;
 import dev.jclip.tensor.Kernels;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -30,9 +29,11 @@ import java.util.Objects;
  * try (ClipModel clip = ClipModel.load(Path.of("clip-tiny.safetensors"))) {
  *     float[] image = clip.encodeImage(Path.of("cat.png"));
  *     float[] text = clip.encodeText("a photo of a cat");
- *     List<Label> labels = clip.classify(Path.of("cat.png"), List.of("a cat", "a dog"));
+ *     Similarity s = clip.similarity(List.of(image), List.of(text));
  * }
  * }</pre>
+ * Applications built on it (zero-shot classification, the image index, describe) live in packages
+ * of their own and depend on this class, never the reverse.
  */
 public final class ClipModel implements AutoCloseable {
     private final ClipConfig config;
@@ -44,7 +45,7 @@ public final class ClipModel implements AutoCloseable {
     private final Workspace.Pool workspaces = new Workspace.Pool();
     private volatile String modelId;
     /** Images per forward pass in batch encoding: enough rows to keep the matrix kernels busy. */
-    private static final int IMAGE_BATCH = 8;
+    public static final int IMAGE_BATCH = 8;
     /** Token rows per forward pass in batch text encoding. */
     private static final int TEXT_BATCH_ROWS = 2048;
 
@@ -78,7 +79,7 @@ public final class ClipModel implements AutoCloseable {
         try {
             ClipConfig cfg = checkpoint.config();
             ClipTokenizer tokenizer = new ClipTokenizer(checkpoint.tokenizer(), cfg.text().contextLength());
-            return new ClipModel(checkpoint, cfg, ClipNetwork.load(checkpoint), tokenizer, kernels);
+            return new ClipModel(checkpoint, cfg, ClipNetwork.load(cfg, checkpoint), tokenizer, kernels);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -116,22 +117,7 @@ public final class ClipModel implements AutoCloseable {
     public String modelId() {
         String id = modelId;
         if (id == null) {
-            try {
-                java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-                sha.update(config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                for (String name : List.of("visual.proj", "text.proj", "text.lnFinal.weight")) {
-                    if (checkpoint.names().contains(name)) {
-                        float[] v = checkpoint.floats(name);
-                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                        b.asFloatBuffer().put(v);
-                        sha.update(b.array());
-                    }
-                }
-                id = java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            modelId = id;
+            modelId = id = ModelId.of(checkpoint);
         }
         return id;
     }
@@ -260,7 +246,7 @@ public final class ClipModel implements AutoCloseable {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+        Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
         float[][] out = new float[ids.size()][];
         for (int start = 0; start < order.length; ) {
             List<int[]> batch = new ArrayList<>();
@@ -282,7 +268,7 @@ public final class ClipModel implements AutoCloseable {
 
     /** The ids up to and including the first {@code <|endoftext|>}: all the causal mask lets the pooled row see. */
     private int[] pooledPrefix(int[] ids) {
-        return java.util.Arrays.copyOf(ids, poolIndex(ids) + 1);
+        return Arrays.copyOf(ids, poolIndex(ids) + 1);
     }
 
     private float[][] encodeTokenBatch(List<int[]> ids, Trace trace) {
@@ -346,80 +332,23 @@ public final class ClipModel implements AutoCloseable {
         if (textEmbeds.isEmpty()) {
             throw new IllegalArgumentException("similarity needs at least one text");
         }
-        double scale = Math.exp(network.logitScale());
-        List<float[]> texts = textEmbeds.stream().map(ClipModel::normalized).toList();
+        double scale = Math.exp(network.logitScale());                              // model.py:367
+        List<float[]> texts = textEmbeds.stream().map(EmbeddingMath::normalized).toList();   // model.py:364
         float[][] logits = new float[imageEmbeds.size()][texts.size()];
         float[][] probs = new float[imageEmbeds.size()][texts.size()];
         for (int i = 0; i < logits.length; i++) {
-            float[] img = normalized(imageEmbeds.get(i));
+            float[] img = EmbeddingMath.normalized(imageEmbeds.get(i));                    // model.py:363
+            double[] row = new double[texts.size()];
             for (int t = 0; t < texts.size(); t++) {
-                logits[i][t] = (float) (scale * dot(img, texts.get(t)));
+                logits[i][t] = (float) (scale * EmbeddingMath.dot(img, texts.get(t)));   // model.py:368
+                row[t] = logits[i][t];
             }
-            probs[i] = softmax(logits[i]);
+            double[] p = EmbeddingMath.softmax(row);
+            for (int t = 0; t < p.length; t++) {
+                probs[i][t] = (float) p[t];
+            }
         }
         return new Similarity(logits, probs);
-    }
-
-    /** Zero-shot classification: the labels (used verbatim as texts) ranked by probability, best first. */
-    public List<Label> classify(Path image, List<String> labels) {
-        return classify(image, labels, PromptTemplates.none());
-    }
-
-    /**
-     * Zero-shot classification with prompt templates (e.g. {@link PromptTemplates#clip()}, the CLIP
-     * paper's 80-prompt ensemble): the labels ranked by probability, best first.
-     */
-    public List<Label> classify(Path image, List<String> labels, PromptTemplates templates) {
-        return zeroShot(labels, templates).classify(encodeImage(image));
-    }
-
-    /** A classifier over fixed labels, their embeddings computed once, for many images. */
-    public ZeroShotClassifier zeroShot(List<String> labels, PromptTemplates templates) {
-        requireVision();
-        return new ZeroShotClassifier(this, labels, templates);
-    }
-
-    /** {@code v / ‖v‖₂}. */
-    public static float[] normalized(float[] v) {
-        double sq = 0;
-        for (float x : v) {
-            sq += (double) x * x;
-        }
-        double inv = sq == 0 ? 0 : 1.0 / Math.sqrt(sq);
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] * inv);
-        }
-        return out;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new IllegalArgumentException("embeddings of width " + a.length + " and " + b.length);
-        }
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
-    }
-
-    private static float[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        double[] e = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            e[i] = Math.exp(logits[i] - max);
-            sum += e[i];
-        }
-        float[] out = new float[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = (float) (e[i] / sum);
-        }
-        return out;
     }
 
     private void requireVision() {

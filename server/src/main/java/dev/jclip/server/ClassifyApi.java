@@ -1,7 +1,7 @@
 package dev.jclip.server;
 
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
+import dev.jclip.core.zeroshot.Label;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;
 

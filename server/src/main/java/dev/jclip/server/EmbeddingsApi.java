@@ -1,6 +1,7 @@
 package dev.jclip.server;
 
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.EmbeddingMath;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,7 +97,7 @@ final class EmbeddingsApi implements Endpoint {
 
         List<Object> data = new ArrayList<>();
         for (int i = 0; i < out.length; i++) {
-            float[] e = (Boolean) normalize ? ClipModel.normalized(out[i]) : out[i];
+            float[] e = (Boolean) normalize ? EmbeddingMath.normalized(out[i]) : out[i];
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("object", "embedding");
             item.put("index", i);

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request and its one response. The body is read under the size limit and a deadline: a body
@@ -329,7 +330,7 @@ final class HttpCall {
      */
     private void drainBriefly() {
         // Runs on the handler thread; the timer's interrupt closes the connection if the client keeps sending.
-        java.util.concurrent.atomic.AtomicBoolean lingering = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean lingering = new AtomicBoolean(true);
         ScheduledFuture<?> stop = timers.schedule(() -> {
             if (lingering.get()) {
                 handler.interrupt();

@@ -18,7 +18,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * How many requests may wait is bounded by the router's admission limit, not here.
  */
 final class InferenceQueue implements AutoCloseable {
-    private static final int IMAGE_BATCH = 8;
     private static final int TEXT_BATCH = 256;
 
     private enum Kind { TEXT, IMAGE }
@@ -142,7 +141,7 @@ final class InferenceQueue implements AutoCloseable {
             }
             Job first = jobs.removeFirst();
             List<Job> batch = new ArrayList<>(List.of(first));
-            int limit = first.kind() == Kind.IMAGE ? IMAGE_BATCH : TEXT_BATCH;
+            int limit = first.kind() == Kind.IMAGE ? ClipModel.IMAGE_BATCH : TEXT_BATCH;
             int size = first.inputs().size();
             for (Iterator<Job> it = jobs.iterator(); it.hasNext() && size < limit; ) {
                 Job j = it.next();

@@ -2,6 +2,7 @@ package dev.jclip.server;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -69,7 +70,7 @@ final class Multipart {
             if (name == null) {
                 throw ApiException.badRequest("a multipart part has no name in its Content-Disposition");
             }
-            byte[] data = java.util.Arrays.copyOfRange(body, headersEnd + 4, dataEnd);
+            byte[] data = Arrays.copyOfRange(body, headersEnd + 4, dataEnd);
             parts.add(new Part(name, data));
             pos = dataEnd + next.length;
         }

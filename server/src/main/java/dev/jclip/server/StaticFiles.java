@@ -3,6 +3,7 @@ package dev.jclip.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,7 +28,7 @@ final class StaticFiles implements Endpoint {
     }
 
     private static Map<String, Asset> load() {
-        java.util.HashMap<String, Asset> m = new java.util.HashMap<>();
+        HashMap<String, Asset> m = new HashMap<>();
         FILES.forEach((path, name) -> {
             try (InputStream in = StaticFiles.class.getResourceAsStream("web/" + name)) {
                 if (in == null) {

@@ -1,16 +1,16 @@
 package dev.jclip.server;
 
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
+import dev.jclip.core.EmbeddingMath;
 import dev.jclip.core.index.ImageIndex;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.zeroshot.Label;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 import static dev.jclip.core.testing.JsonArrays.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -97,7 +98,7 @@ class EndpointsTest {
         ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode((String) b64.get("embedding"))).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = new float[b.remaining() / 4];
         b.asFloatBuffer().get(v);
-        assertArrayEquals(ClipModel.normalized(clip.encodeText("a cat")), v);
+        assertArrayEquals(EmbeddingMath.normalized(clip.encodeText("a cat")), v);
     }
 
     @Test

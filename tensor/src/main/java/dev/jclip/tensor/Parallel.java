@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,7 +22,7 @@ public final class Parallel {
     }
 
     private static final int THREADS = Integer.getInteger("clip.threads", Runtime.getRuntime().availableProcessors());
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), new java.util.concurrent.ThreadFactory() {
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), new ThreadFactory() {
         private final AtomicInteger count = new AtomicInteger();
 
         @Override

@@ -1,16 +1,21 @@
 package dev.jclip.convert;
 
+import dev.jclip.core.image.PreprocessConfig;
 import dev.jclip.core.io.Utf8Files;
 import dev.jclip.core.json.Json;
 import dev.jclip.core.json.JsonException;
 import dev.jclip.core.model.Activation;
-import dev.jclip.core.model.ClipConfig;
-import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 import dev.jclip.core.model.ClipConfig.TextConfig;
 import dev.jclip.core.model.ClipConfig.VisionConfig;
+import dev.jclip.core.model.ClipConfig;
+import dev.jclip.core.model.StateDictNames.TextNames;
+import dev.jclip.core.model.StateDictNames.TransformerNames;
+import dev.jclip.core.model.StateDictNames.VisionNames;
+import dev.jclip.core.model.StateDictNames;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -181,18 +186,20 @@ final class ConfigReader {
 
     /** OpenAI's {@code build_model}: everything from shapes, heads = width / 64. */
     static ClipConfig fromOpenAiShapes(RawTensors t, String where) {
-        long[] conv = shape(t, "visual.conv1.weight", where);                 // [D, C, P, P]
-        long[] pos = shape(t, "visual.positional_embedding", where);          // [G²+1, D]
-        long[] textProj = shape(t, "text_projection", where);                 // [Dt, E]
-        long[] vProj = shape(t, "visual.proj", where);                        // [D, E]
+        VisionNames v = StateDictNames.VISUAL;
+        TextNames tx = StateDictNames.TEXT;
+        long[] conv = shape(t, v.conv1Weight(), where);                       // [D, C, P, P]
+        long[] pos = shape(t, v.positionalEmbedding(), where);                // [G²+1, D]
+        long[] textProj = shape(t, tx.textProjection(), where);               // [Dt, E]
+        long[] vProj = shape(t, v.proj(), where);                             // [D, E]
         int vWidth = (int) conv[0];
         int patch = (int) conv[conv.length - 1];
         int grid = (int) Math.round(Math.sqrt(pos[0] - 1));
-        int vLayers = countLayers(t, n -> n.startsWith("visual.transformer.resblocks.") && n.endsWith(".attn.in_proj_weight"));
-        int vMlp = (int) shape(t, "visual.transformer.resblocks.0.mlp.c_fc.weight", where)[0];
+        int vLayers = countLayers(t, v.transformer());
+        int vMlp = (int) shape(t, v.transformer().resblock(0).mlpCFc().weight(), where)[0];
         if (vProj[1] != textProj[1]) {
-            throw new ConversionException(where + ": visual.proj " + java.util.Arrays.toString(vProj)
-                    + " and text_projection " + java.util.Arrays.toString(textProj) + " disagree on the embedding width");
+            throw new ConversionException(where + ": " + v.proj() + " " + Arrays.toString(vProj) + " and "
+                    + tx.textProjection() + " " + Arrays.toString(textProj) + " disagree on the embedding width");
         }
         VisionConfig vision = new VisionConfig(vWidth, vLayers, heads(vWidth, where), vMlp, patch, patch * grid,
                 (int) conv[1], DEFAULT_EPS, Activation.QUICK_GELU, (int) vProj[1]);
@@ -205,11 +212,12 @@ final class ConfigReader {
     }
 
     private static TextConfig openAiText(RawTensors t, int proj, String where) {
-        int width = (int) shape(t, "ln_final.weight", where)[0];
-        int layers = countLayers(t, n -> n.startsWith("transformer.resblocks.") && n.endsWith(".attn.in_proj_weight"));
-        int mlp = (int) shape(t, "transformer.resblocks.0.mlp.c_fc.weight", where)[0];
+        TextNames tx = StateDictNames.TEXT;
+        int width = (int) shape(t, tx.lnFinal().weight(), where)[0];
+        int layers = countLayers(t, tx.transformer());
+        int mlp = (int) shape(t, tx.transformer().resblock(0).mlpCFc().weight(), where)[0];
         return new TextConfig(width, layers, heads(width, where), mlp,
-                (int) shape(t, "positional_embedding", where)[0], (int) shape(t, "token_embedding.weight", where)[0],
+                (int) shape(t, tx.positionalEmbedding(), where)[0], (int) shape(t, tx.tokenEmbedding(), where)[0],
                 DEFAULT_EPS, Activation.QUICK_GELU, proj);
     }
 
@@ -245,13 +253,22 @@ final class ConfigReader {
         return (int) t.names().stream().filter(marker).count();
     }
 
+    /** Blocks of an OpenAI transformer: as {@code build_model} counts them, by their attention weights. */
+    private static int countLayers(RawTensors t, TransformerNames transformer) {
+        int n = 0;
+        while (t.names().contains(transformer.resblock(n).attnInProjWeight())) {
+            n++;
+        }
+        return n;
+    }
+
     private static void checkScalar(RawTensors t, String name, int expected, String where) {
         if (!t.names().contains(name)) {
             return;
         }
         long[] v = t.longs(name);
         if (v.length != 1 || v[0] != expected) {
-            throw new ConversionException(where + ": scalar '" + name + "' = " + java.util.Arrays.toString(v)
+            throw new ConversionException(where + ": scalar '" + name + "' = " + Arrays.toString(v)
                     + " but the tensor shapes imply " + expected);
         }
     }

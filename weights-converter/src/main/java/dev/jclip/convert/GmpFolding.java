@@ -3,6 +3,7 @@ package dev.jclip.convert;
 import dev.jclip.core.safetensors.DType;
 import dev.jclip.core.weights.TensorSpec;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -39,8 +40,8 @@ final class GmpFolding implements RawTensors {
                 long[] theta = gmp.spec(base(n) + ".theta").shape();
                 long[] r = gmp.spec(base(n) + ".r").shape();
                 if (theta.length != 2 || r.length != 2 || r[0] != theta[0] || r[1] != 1) {
-                    throw new ConversionException(where + ": GmP pair '" + base(n) + "' has r " + java.util.Arrays.toString(r)
-                            + " and theta " + java.util.Arrays.toString(theta) + "; expected [out, 1] and [out, in]");
+                    throw new ConversionException(where + ": GmP pair '" + base(n) + "' has r " + Arrays.toString(r)
+                            + " and theta " + Arrays.toString(theta) + "; expected [out, 1] and [out, in]");
                 }
             }
         }

@@ -1,11 +1,11 @@
 package dev.jclip.convert;
 
+import dev.jclip.core.io.ModelFormatException;
 import dev.jclip.core.model.ClipConfig;
 import dev.jclip.core.safetensors.DType;
 import dev.jclip.core.safetensors.TensorSource;
 import dev.jclip.core.tokenizer.TokenizerFiles;
 import dev.jclip.core.weights.Checkpoint;
-import dev.jclip.core.weights.ModelFormatException;
 import dev.jclip.core.weights.TensorSpec;
 import dev.jclip.core.weights.Transform;
 import dev.jclip.core.weights.WeightTable;

@@ -1,28 +1,29 @@
 package dev.jclip.convert;
 
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.io.ModelFormatException;
+import dev.jclip.core.model.StateDictNames;
 import dev.jclip.core.safetensors.DType;
 import dev.jclip.core.safetensors.SafeTensorsException;
 import dev.jclip.core.safetensors.SafeTensorsFile;
 import dev.jclip.core.safetensors.SafeTensorsWriter;
 import dev.jclip.core.safetensors.TensorInfo;
 import dev.jclip.core.testing.Fixtures;
-import dev.jclip.core.weights.ModelFormatException;
 import dev.jclip.core.weights.RuntimeFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static dev.jclip.core.testing.Tolerance.assertClose;
@@ -160,7 +161,7 @@ class ConverterTest {
         long begin;
         long length;
         try (SafeTensorsFile f = SafeTensorsFile.open(out)) {
-            TensorInfo t = f.info(f.names().stream().filter(n -> n.startsWith("text.") && n.endsWith(".weight") && n.contains("lnFinal")).findFirst().orElseThrow());
+            TensorInfo t = f.info(StateDictNames.TEXT.lnFinal().weight());
             // begin/end are relative to the data after the 8-byte length and the JSON header
             long header = ByteBuffer.wrap(Files.readAllBytes(out), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             begin = 8 + header + t.begin();
@@ -221,9 +222,10 @@ class ConverterTest {
         Path good = dir.resolve("good.safetensors");
         Converter.convert(Fixtures.tiny("hf"), good, null);
         Path bad = dir.resolve("bad.safetensors");
-        Checkpoints.copy(good, bad, n -> !n.equals("text.lnFinal.bias"), null);
+        String lnFinalBias = StateDictNames.TEXT.lnFinal().bias();   // ln_final.bias
+        Checkpoints.copy(good, bad, n -> !n.equals(lnFinalBias), null);
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> ClipModel.load(bad));
-        assertTrue(e.getMessage().contains("missing tensor 'text.lnFinal.bias'"), e.getMessage());
+        assertTrue(e.getMessage().contains("missing tensor 'ln_final.bias'"), e.getMessage());
     }
 
     @Test
@@ -236,8 +238,9 @@ class ConverterTest {
             for (String n : a.names()) {
                 assertEquals(DType.F16, a.info(n).dtype(), n);
             }
-            assertEquals(DType.F32, b.info("visual.blocks.0.cFc.weight").dtype(), "GmP theta and r are F32");
-            assertEquals(DType.F16, b.info("visual.blocks.0.cFc.bias").dtype());
+            StateDictNames.LinearNames cFc = StateDictNames.VISUAL.transformer().resblock(0).mlpCFc();
+            assertEquals(DType.F32, b.info(cFc.weight()).dtype(), "GmP theta and r are F32");
+            assertEquals(DType.F16, b.info(cFc.bias()).dtype());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.jclip.core.image;
 
-import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 
 /**
  * HF's {@code CLIPImageProcessor}: resize so the shortest edge has the configured size (Pillow

@@ -1,6 +1,7 @@
 package dev.jclip.core.index;
 
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.EmbeddingMath;
 import dev.jclip.tensor.Float16s;
 import dev.jclip.tensor.KernelProvider;
 import dev.jclip.tensor.Matrix;
@@ -171,7 +172,7 @@ public final class ImageIndex implements AutoCloseable {
     /** The {@code k} images most similar to {@code query} (any length; normalised here), best first. */
     public List<Hit> search(float[] query, int k) {
         checkQuery(query, k);
-        float[] unit = ClipModel.normalized(query);
+        float[] unit = EmbeddingMath.normalized(query);
         if (codes != null && size() >= APPROXIMATE_FROM) {
             return searchCodesThenRerank(unit, k);
         }
@@ -181,7 +182,7 @@ public final class ImageIndex implements AutoCloseable {
     /** As {@link #search}, always scoring every stored vector (slower above {@value #APPROXIMATE_FROM} entries). */
     public List<Hit> searchExact(float[] query, int k) {
         checkQuery(query, k);
-        return exact(ClipModel.normalized(query), k);
+        return exact(EmbeddingMath.normalized(query), k);
     }
 
     private List<Hit> exact(float[] unit, int k) {
@@ -318,7 +319,7 @@ public final class ImageIndex implements AutoCloseable {
             if (v.length != dim) {
                 throw new IllegalArgumentException(sorted.get(i).path() + ": vector of width " + v.length + ", not " + dim);
             }
-            putVector(ClipModel.normalized(v), dtype, dst);
+            putVector(EmbeddingMath.normalized(v), dtype, dst);
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.jclip.core.index;
 
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.EmbeddingMath;
 import dev.jclip.core.image.ImageLoader;
 
 import java.io.IOException;
@@ -170,7 +171,7 @@ final class IndexBuilder {
                 List<float[]> embeds = clip.encodePixels(pixels);
                 for (int i = 0; i < embeds.size(); i++) {
                     ByteBuffer bytes = ByteBuffer.allocate(vectorBytes).order(ByteOrder.LITTLE_ENDIAN);
-                    ImageIndex.putVector(ClipModel.normalized(embeds.get(i)), dtype, bytes);
+                    ImageIndex.putVector(EmbeddingMath.normalized(embeds.get(i)), dtype, bytes);
                     journal.embedded(batch.get(i), bytes.array());
                 }
                 embedded += embeds.size();

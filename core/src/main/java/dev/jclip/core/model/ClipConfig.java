@@ -1,8 +1,8 @@
 package dev.jclip.core.model;
 
+import dev.jclip.core.image.PreprocessConfig;
 import dev.jclip.core.json.Json;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +14,11 @@ import java.util.Map;
  */
 public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig preprocess) {
 
-    /** Version of the runtime file layout; a file of another version must be converted again. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Version of the runtime file layout; a file of another version must be converted again.
+     * 2: tensors named as OpenAI's state dict ({@link StateDictNames}); 1 had names of its own.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     public ClipConfig {
         if (text == null) {
@@ -97,46 +100,6 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
         }
     }
 
-    /** CLIPImageProcessor's settings: resize the shortest edge, centre crop, normalise. */
-    public record PreprocessConfig(int shortestEdge, int cropHeight, int cropWidth, float[] mean, float[] std) {
-        public static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
-        public static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
-
-        /** The largest resize and crop accepted: far above any CLIP's input, far below what would exhaust memory. */
-        public static final int MAX_SIZE = 8192;
-
-        public PreprocessConfig {
-            if (shortestEdge <= 0 || shortestEdge > MAX_SIZE) {
-                throw new IllegalArgumentException("preprocessing: resize to a shortest edge of " + shortestEdge
-                        + " pixels; it must be 1.." + MAX_SIZE);
-            }
-            if (cropHeight <= 0 || cropWidth <= 0 || cropHeight > MAX_SIZE || cropWidth > MAX_SIZE) {
-                throw new IllegalArgumentException("preprocessing: crop of " + cropWidth + "x" + cropHeight
-                        + " pixels; each side must be 1.." + MAX_SIZE);
-            }
-            if (mean.length != 3 || std.length != 3) {
-                throw new IllegalArgumentException("preprocessing: image_mean and image_std need 3 values (R, G, B), not "
-                        + mean.length + " and " + std.length);
-            }
-            for (int c = 0; c < 3; c++) {
-                if (!Float.isFinite(mean[c]) || !Float.isFinite(std[c]) || std[c] <= 0) {
-                    throw new IllegalArgumentException("preprocessing: channel " + c + " has mean " + mean[c] + " and std "
-                            + std[c] + "; both must be finite and the std positive (pixels are divided by it)");
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "PreprocessConfig[shortestEdge=" + shortestEdge + ", crop=" + cropWidth + "x" + cropHeight
-                    + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
-        }
-
-        public static PreprocessConfig clipDefaults(int imageSize) {
-            return new PreprocessConfig(imageSize, imageSize, imageSize, CLIP_MEAN.clone(), CLIP_STD.clone());
-        }
-    }
-
     private static void checkTower(String tower, int width, int layers, int heads, int mlpWidth) {
         if (width <= 0 || layers < 0 || heads <= 0 || mlpWidth <= 0 || width % heads != 0) {
             throw new IllegalArgumentException(tower + " tower: width " + width + " is not divisible into "
@@ -147,9 +110,24 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
     // ----------------------------------------------------------------------------------------------
     // JSON, as stored in the runtime file
 
+    /** The config as the runtime file stores it, with the file's format version. */
     public String toJson() {
+        return json(true);
+    }
+
+    /**
+     * The config without the file format version: what, with the weights, identifies a model, so a
+     * model converted again into a newer file layout keeps its id and the indexes built with it.
+     */
+    public String hyperParametersJson() {
+        return json(false);
+    }
+
+    private String json(boolean withFormatVersion) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("format_version", FORMAT_VERSION);
+        if (withFormatVersion) {
+            root.put("format_version", FORMAT_VERSION);
+        }
         if (vision != null) {
             Map<String, Object> v = towerJson(vision);
             v.put("patch_size", vision.patchSize());

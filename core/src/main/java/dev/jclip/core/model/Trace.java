@@ -1,9 +1,12 @@
 package dev.jclip.core.model;
 
 /**
- * Receives intermediate activations during a forward pass, named as in the reference fixtures
- * ({@code vision.ln_pre}, {@code vision.block0}, …, {@code text.ln_final}), so a test can say which
- * layer went wrong. The values must be copied if kept.
+ * Receives intermediate activations during a forward pass, each under the {@link StateDictNames}
+ * name of the module or parameter that produced it ({@code visual.ln_pre},
+ * {@code visual.transformer.resblocks.0}, …, {@code positional_embedding} for the text tower's
+ * embeddings, {@code ln_final}), so a test or {@code ./clip trace} can say which layer went wrong.
+ * The vision tower reports its first image, the text tower its first text. The values must be
+ * copied if kept.
  */
 @FunctionalInterface
 public interface Trace {

@@ -1,17 +1,16 @@
 package dev.jclip.core.model;
 
-import dev.jclip.core.weights.Checkpoint;
 import dev.jclip.tensor.Matrix;
 
-/** Reads runtime tensors from a checkpoint by name; one place for the model classes to ask. */
-record Weights(Checkpoint checkpoint) {
-    /** A small tensor (bias, LayerNorm, embedding row table) copied to fp32. */
-    float[] get(String runtimeName) {
-        return checkpoint.floats(runtimeName);
-    }
+/**
+ * Where the model classes get their tensors, by the names of {@link StateDictNames}. A checkpoint
+ * (a converted file, or a source checkpoint seen through the converter) is one; the model knows
+ * nothing about files.
+ */
+public interface Weights {
+    /** A small tensor (bias, LayerNorm, embedding table) copied to fp32. */
+    float[] floats(String name);
 
-    /** A weight matrix, left in the checkpoint (memory-mapped where possible). */
-    Matrix matrix(String runtimeName) {
-        return checkpoint.matrix(runtimeName);
-    }
+    /** A weight matrix [in, out], left in its stored precision where that needs no copy. */
+    Matrix matrix(String name);
 }

@@ -1,5 +1,6 @@
 package dev.jclip.core.safetensors;
 
+import java.util.Locale;
 /** The safetensors element types this project reads and writes. */
 public enum DType {
     F32(4), F16(2), BF16(2), I64(8), I32(4), U8(1);
@@ -28,7 +29,7 @@ public enum DType {
 
     /** The float dtype given on a command line: {@code f32}, {@code f16} or {@code bf16}. */
     public static DType parseFloat(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "f32", "float32" -> F32;
             case "f16", "float16" -> F16;
             case "bf16", "bfloat16" -> BF16;

@@ -18,6 +18,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -189,16 +191,16 @@ public final class SafeTensorsFile implements TensorSource {
             }
             expected = Math.multiplyExact(n, (long) dtype.size);
         } catch (ArithmeticException overflow) {
-            throw new SafeTensorsException(where + ": shape " + java.util.Arrays.toString(shape) + " overflows");
+            throw new SafeTensorsException(where + ": shape " + Arrays.toString(shape) + " overflows");
         }
         if (end - begin != expected) {
             throw new SafeTensorsException(where + ": holds " + (end - begin) + " bytes but " + dtype + " "
-                    + java.util.Arrays.toString(shape) + " needs " + expected);
+                    + Arrays.toString(shape) + " needs " + expected);
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static void checkNoOverlap(Path path, java.util.Collection<TensorInfo> infos) {
+    private static void checkNoOverlap(Path path, Collection<TensorInfo> infos) {
         List<TensorInfo> sorted = new ArrayList<>(infos);
         sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         TensorInfo prev = null;

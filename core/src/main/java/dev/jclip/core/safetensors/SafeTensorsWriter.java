@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class SafeTensorsWriter {
             n *= d;
         }
         if (v.length != n) {
-            throw new IllegalStateException(name + ": " + v.length + " values for shape " + java.util.Arrays.toString(shape));
+            throw new IllegalStateException(name + ": " + v.length + " values for shape " + Arrays.toString(shape));
         }
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n * dtype.size)).order(ByteOrder.LITTLE_ENDIAN);
         switch (dtype) {

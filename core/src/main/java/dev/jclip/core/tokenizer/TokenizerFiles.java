@@ -1,9 +1,9 @@
 package dev.jclip.core.tokenizer;
 
+import dev.jclip.core.io.ModelFormatException;
 import dev.jclip.core.io.Utf8Files;
 import dev.jclip.core.json.Json;
 import dev.jclip.core.json.JsonException;
-import dev.jclip.core.weights.ModelFormatException;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package dev.jclip.core.weights;
 
+import dev.jclip.core.io.ModelFormatException;
 import dev.jclip.core.json.JsonException;
 import dev.jclip.core.model.ClipConfig;
 import dev.jclip.core.safetensors.SafeTensorsFile;
@@ -9,6 +10,7 @@ import dev.jclip.tensor.Matrix;
 import dev.jclip.tensor.Precision;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -88,9 +90,9 @@ public final class RuntimeFile implements Checkpoint {
                 throw new ModelFormatException(path + ": missing tensor '" + row.runtime() + "'");
             }
             TensorInfo t = file.info(row.runtime());
-            if (!java.util.Arrays.equals(t.shape(), row.shape())) {
+            if (!Arrays.equals(t.shape(), row.shape())) {
                 throw new ModelFormatException(path + ": tensor '" + row.runtime() + "' has shape " + t.shapeString()
-                        + ", the config needs " + java.util.Arrays.toString(row.shape()));
+                        + ", the config needs " + Arrays.toString(row.shape()));
             }
             if (!t.dtype().isFloat()) {
                 throw new ModelFormatException(path + ": tensor '" + row.runtime() + "' is " + t.dtype() + ", not a float dtype");

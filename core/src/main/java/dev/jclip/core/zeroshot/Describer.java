@@ -1,7 +1,6 @@
 package dev.jclip.core.zeroshot;
 
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
 
 import java.util.LinkedHashMap;
 import java.util.List;

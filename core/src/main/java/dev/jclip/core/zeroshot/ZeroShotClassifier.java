@@ -1,7 +1,7 @@
 package dev.jclip.core.zeroshot;
 
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
+import dev.jclip.core.EmbeddingMath;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -86,7 +86,7 @@ public final class ZeroShotClassifier {
         for (int l = 0; l < labels.size(); l++) {
             double[] mean = new double[dim];
             for (int i = 0; i < t; i++) {
-                float[] e = ClipModel.normalized(embeds.get(l * t + i));
+                float[] e = EmbeddingMath.normalized(embeds.get(l * t + i));
                 for (int c = 0; c < mean.length; c++) {
                     mean[c] += e[c];
                 }
@@ -95,7 +95,7 @@ public final class ZeroShotClassifier {
             for (int c = 0; c < m.length; c++) {
                 m[c] = (float) (mean[c] / t);
             }
-            labelEmbeds[l] = ClipModel.normalized(m);
+            labelEmbeds[l] = EmbeddingMath.normalized(m);
         }
         return labelEmbeds;
     }
@@ -106,27 +106,16 @@ public final class ZeroShotClassifier {
 
     /** The labels ranked by probability for an image embedding, best first. */
     public List<Label> classify(float[] imageEmbedding) {
-        float[] img = ClipModel.normalized(imageEmbedding);
+        float[] img = EmbeddingMath.normalized(imageEmbedding);
         double scale = clip.logitScale();
         double[] logits = new double[labels.size()];
-        double max = Double.NEGATIVE_INFINITY;
         for (int l = 0; l < logits.length; l++) {
-            double dot = 0;
-            for (int c = 0; c < img.length; c++) {
-                dot += (double) img[c] * labelEmbeds[l][c];
-            }
-            logits[l] = scale * dot;
-            max = Math.max(max, logits[l]);
+            logits[l] = scale * EmbeddingMath.dot(img, labelEmbeds[l]);
         }
-        double sum = 0;
-        double[] e = new double[logits.length];
-        for (int l = 0; l < logits.length; l++) {
-            e[l] = Math.exp(logits[l] - max);
-            sum += e[l];
-        }
+        double[] probs = EmbeddingMath.softmax(logits);
         List<Label> out = new ArrayList<>(labels.size());
         for (int l = 0; l < logits.length; l++) {
-            out.add(new Label(labels.get(l), (float) (e[l] / sum), (float) logits[l]));
+            out.add(new Label(labels.get(l), (float) probs[l], (float) logits[l]));
         }
         out.sort(Comparator.comparingDouble(Label::probability).reversed());
         return out;

@@ -2,7 +2,6 @@ package dev.jclip.core.image;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 
 /**
  * Every image decoder (JPEG, PNG, GIF, BMP, TIFF, WebP, told by content) and the preprocessing

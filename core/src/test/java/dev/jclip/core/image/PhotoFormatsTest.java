@@ -1,9 +1,8 @@
 package dev.jclip.core.image;
 
-import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 import dev.jclip.core.safetensors.SafeTensorsFile;
-import dev.jclip.core.testing.Fixtures;
 import dev.jclip.core.testing.Fixtures.Photo;
+import dev.jclip.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

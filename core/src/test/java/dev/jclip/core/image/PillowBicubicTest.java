@@ -1,6 +1,5 @@
 package dev.jclip.core.image;
 
-import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

@@ -1,6 +1,5 @@
 package dev.jclip.core.image;
 
-import dev.jclip.core.model.ClipConfig.PreprocessConfig;
 import dev.jclip.core.safetensors.SafeTensorsFile;
 import dev.jclip.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;

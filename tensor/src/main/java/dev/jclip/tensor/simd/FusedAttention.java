@@ -4,6 +4,8 @@ import dev.jclip.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
+import java.util.Arrays;
+
 /**
  * Multi-head attention, one head per task, one tile of MR query rows at a time: the tile's scores
  * against every key (Q·Kᵀ through {@link Gemm#kernel} over Kᵀ packed in NR-key panels), scaled
@@ -87,7 +89,7 @@ final class FusedAttention {
             int keys = causal ? Math.min(m, i0 + rows) : m;   // keys any row of this tile can see
             int strips = (keys + NR - 1) / NR;
             Gemm.packA(qkv, i0 * stride + qCol, stride, rows, dh, packed, 0);
-            java.util.Arrays.fill(tile, 0, MR * ldt, 0f);
+            Arrays.fill(tile, 0, MR * ldt, 0f);
             for (int strip = 0; strip < strips; strip++) {
                 Gemm.kernel(packed, 0, kPanels, strip * dh * NR, dh, tile, strip * NR, ldt);
             }
@@ -102,7 +104,7 @@ final class FusedAttention {
             float[] outTile = s.outTile;
             for (int strip = 0; strip < dhStrips; strip++) {
                 int cols = Math.min(NR, dh - strip * NR);
-                java.util.Arrays.fill(outTile, 0f);
+                Arrays.fill(outTile, 0f);
                 Gemm.kernel(packed, 0, vPanels, strip * m * NR, keys, outTile, 0, NR);
                 for (int r = 0; r < rows; r++) {
                     System.arraycopy(outTile, r * NR, out, outOff + (i0 + r) * width + h * dh + strip * NR, cols);

@@ -1,5 +1,6 @@
 package dev.jclip.tensor.simd;
 
+import dev.jclip.tensor.Erf;
 import dev.jclip.tensor.Kernels;
 import dev.jclip.tensor.Matrix;
 import dev.jclip.tensor.Parallel;
@@ -101,7 +102,7 @@ public final class VectorKernels implements Kernels {
         }
         for (; i < off + len; i++) {
             float v = x[i];
-            x[i] = (float) (0.5 * v * (1.0 + dev.jclip.tensor.Erf.erf(v / Math.sqrt(2.0))));
+            x[i] = (float) (0.5 * v * (1.0 + Erf.erf(v / Math.sqrt(2.0))));
         }
     }
 

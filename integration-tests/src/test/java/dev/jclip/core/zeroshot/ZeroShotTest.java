@@ -1,13 +1,10 @@
-package dev.jclip.convert;
+package dev.jclip.core.zeroshot;
 
+import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.Label;
+import dev.jclip.core.EmbeddingMath;
 import dev.jclip.core.Similarity;
 import dev.jclip.core.testing.Fixtures;
-import dev.jclip.core.zeroshot.Describer;
-import dev.jclip.core.zeroshot.LabelCache;
-import dev.jclip.core.zeroshot.PromptTemplates;
-import dev.jclip.core.zeroshot.ZeroShotClassifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +37,7 @@ class ZeroShotTest {
     @Test
     void withoutTemplatesItIsTheSoftmaxOfTheSimilarity() {
         Path image = Fixtures.images().getFirst();
-        List<Label> ranked = clip.classify(image, LABELS, PromptTemplates.none());
+        List<Label> ranked = new ZeroShotClassifier(clip, LABELS, PromptTemplates.none()).classify(clip.encodeImage(image));
         Similarity s = clip.similarity(List.of(clip.encodeImage(image)), clip.encodeTexts(LABELS));
         for (Label l : ranked) {
             int i = LABELS.indexOf(l.label());
@@ -58,23 +55,23 @@ class ZeroShotTest {
         Files.writeString(templates, "a photo of a {}.\n\na drawing of the {}\n");
         PromptTemplates t = PromptTemplates.parse(templates.toString());
         assertEquals(2, t.templates().size(), "blank lines are skipped");
-        float[] image = ClipModel.normalized(clip.encodeImage(Fixtures.images().get(1)));
+        float[] image = EmbeddingMath.normalized(clip.encodeImage(Fixtures.images().get(1)));
         double[] logits = new double[LABELS.size()];
         for (int l = 0; l < LABELS.size(); l++) {
-            float[] a = ClipModel.normalized(clip.encodeText("a photo of a " + LABELS.get(l) + "."));
-            float[] b = ClipModel.normalized(clip.encodeText("a drawing of the " + LABELS.get(l)));
+            float[] a = EmbeddingMath.normalized(clip.encodeText("a photo of a " + LABELS.get(l) + "."));
+            float[] b = EmbeddingMath.normalized(clip.encodeText("a drawing of the " + LABELS.get(l)));
             float[] mean = new float[a.length];
             for (int c = 0; c < a.length; c++) {
                 mean[c] = (a[c] + b[c]) / 2;
             }
-            float[] label = ClipModel.normalized(mean);
+            float[] label = EmbeddingMath.normalized(mean);
             double dot = 0;
             for (int c = 0; c < a.length; c++) {
                 dot += image[c] * label[c];
             }
             logits[l] = clip.logitScale() * dot;
         }
-        List<Label> ranked = clip.zeroShot(LABELS, t).classify(clip.encodeImage(Fixtures.images().get(1)));
+        List<Label> ranked = new ZeroShotClassifier(clip, LABELS, t).classify(clip.encodeImage(Fixtures.images().get(1)));
         for (Label l : ranked) {
             assertEquals(logits[LABELS.indexOf(l.label())], l.logit(), 1e-3, l.label());
         }
@@ -83,7 +80,7 @@ class ZeroShotTest {
 
     @Test
     void rankedBestFirstAndSummingToOne() {
-        List<Label> ranked = clip.classify(Fixtures.images().get(2), LABELS, PromptTemplates.clip());
+        List<Label> ranked = new ZeroShotClassifier(clip, LABELS, PromptTemplates.clip()).classify(clip.encodeImage(Fixtures.images().get(2)));
         assertEquals(LABELS.size(), ranked.size());
         double sum = 0;
         for (int i = 0; i < ranked.size(); i++) {
@@ -102,7 +99,7 @@ class ZeroShotTest {
                 new Describer.Vocabulary("object", List.of("cat", "astronaut", "elephant"), "a photo of a {}."));
         float[] image = clip.encodeImage(Fixtures.images().getFirst());
         Describer.Description d = new Describer(clip, vocab, null).describe(image);
-        List<Label> objects = clip.zeroShot(List.of("cat", "astronaut", "elephant"), new PromptTemplates("o", List.of("a photo of a {}.")))
+        List<Label> objects = new ZeroShotClassifier(clip, List.of("cat", "astronaut", "elephant"), new PromptTemplates("o", List.of("a photo of a {}.")))
                 .classify(image);
         assertEquals(objects.getFirst().label(), d.parts().get("object").phrase());
         assertEquals(objects.getFirst().probability(), d.parts().get("object").score(), 1e-6);
@@ -137,7 +134,7 @@ class ZeroShotTest {
         assertEquals(80, PromptTemplates.clip().templates().size());
         assertEquals(1000, PromptTemplates.imagenetClasses().size());
         assertEquals("tench", PromptTemplates.imagenetClasses().getFirst());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> clip.zeroShot(List.of(), PromptTemplates.none()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ZeroShotClassifier(clip, List.of(), PromptTemplates.none()));
         assertTrue(e.getMessage().contains("label list is empty"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new PromptTemplates("x", List.of("no placeholder")));
         assertTrue(e.getMessage().contains("has no {}"), e.getMessage());

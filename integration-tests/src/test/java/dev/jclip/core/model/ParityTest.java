@@ -1,14 +1,15 @@
-package dev.jclip.convert;
+package dev.jclip.core.model;
 
+import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.Similarity;
-import dev.jclip.core.model.Trace;
 import dev.jclip.core.safetensors.SafeTensorsFile;
 import dev.jclip.core.testing.Fixtures;
 import dev.jclip.core.weights.RuntimeFile;
 import dev.jclip.tensor.KernelProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The first law: every checkpoint layout, converted and loaded, gives the reference's outputs
  * (OpenAI's clip/model.py in float64). A broken layer is named by the trace tests.
  */
+@Tag("parity")   // .ci/run runs this tag again on the scalar kernels
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ParityTest {
     /** Tighter than the bounds, so a small regression shows before it matters. */
@@ -134,9 +136,11 @@ class ParityTest {
         Map<String, float[]> trace = new HashMap<>();
         float[] pixels = Arrays.copyOf(expected.floats("pixel_values"), 3 * 224 * 224);
         models.get(layout).encodePixels(pixels, record(trace));
-        for (String name : List.of("vision.ln_pre", "vision.block0", "vision.block1", "vision.ln_post")) {
-            assertTraced(layout, name, trace);
-        }
+        StateDictNames.VisionNames v = StateDictNames.VISUAL;
+        assertTraced(layout, v.lnPre().module(), "vision.ln_pre", trace);
+        assertTraced(layout, v.transformer().resblock(0).module(), "vision.block0", trace);
+        assertTraced(layout, v.transformer().resblock(1).module(), "vision.block1", trace);
+        assertTraced(layout, v.lnPost().module(), "vision.ln_post", trace);
     }
 
     @ParameterizedTest
@@ -145,9 +149,11 @@ class ParityTest {
         Map<String, float[]> trace = new HashMap<>();
         int[] ids = Arrays.copyOf(Fixtures.inputIds().getFirst(), 77); // padded with 0, as OpenAI's clip.tokenize does
         models.get(layout).encodeTokens(ids, record(trace));
-        for (String name : List.of("text.embeddings", "text.block0", "text.block1", "text.ln_final")) {
-            assertTraced(layout, name, trace);
-        }
+        StateDictNames.TextNames t = StateDictNames.TEXT;
+        assertTraced(layout, t.positionalEmbedding(), "text.embeddings", trace);
+        assertTraced(layout, t.transformer().resblock(0).module(), "text.block0", trace);
+        assertTraced(layout, t.transformer().resblock(1).module(), "text.block1", trace);
+        assertTraced(layout, t.lnFinal().module(), "text.ln_final", trace);
     }
 
     @ParameterizedTest
@@ -179,11 +185,16 @@ class ParityTest {
         return (name, values, offset, length) -> into.put(name, Arrays.copyOfRange(values, offset, offset + length));
     }
 
-    private void assertTraced(String layout, String name, Map<String, float[]> trace) {
-        float[] want = expected.floats("trace." + name);
+    /**
+     * The model reports each step under its state-dict name; the fixture stores the same step as
+     * {@code trace.<fixtureName>} (its own naming, see src/test/fixtures/clip-tiny/README.md).
+     */
+    private void assertTraced(String layout, String name, String fixtureName, Map<String, float[]> trace) {
+        float[] want = expected.floats("trace." + fixtureName);
         float[] got = trace.get(name);
-        assertEquals(want.length, got == null ? -1 : got.length, layout + " trace." + name + " size");
-        assertClose(want, got, EMBED_TOL * Math.max(1, maxAbs(want)), layout + " trace." + name);
+        String what = layout + " " + name + " (fixture trace." + fixtureName + ")";
+        assertEquals(want.length, got == null ? -1 : got.length, what + " size");
+        assertClose(want, got, EMBED_TOL * Math.max(1, maxAbs(want)), what);
     }
 
     private static double maxAbs(float[] a) {

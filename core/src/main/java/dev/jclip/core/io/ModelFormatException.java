@@ -1,4 +1,4 @@
-package dev.jclip.core.weights;
+package dev.jclip.core.io;
 
 /** A model file that cannot be used: wrong version, missing or misshapen tensors, bad config. */
 public final class ModelFormatException extends RuntimeException {

@@ -1,10 +1,11 @@
-package dev.jclip.convert;
+package dev.jclip.core;
 
-import dev.jclip.core.ClipModel;
+import dev.jclip.convert.Converter;
 import dev.jclip.core.testing.Fixtures;
-import java.nio.file.Files;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** One loaded model serves many threads at once and gives each the answer it gives alone. */
+@Tag("parity")   // .ci/run runs this tag again on the scalar kernels
 class ConcurrencyTest {
     @Test
     void concurrentCallersGetTheSequentialResults() throws Exception {

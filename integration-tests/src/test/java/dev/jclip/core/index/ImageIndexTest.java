@@ -1,8 +1,7 @@
-package dev.jclip.convert;
+package dev.jclip.core.index;
 
+import dev.jclip.convert.Converter;
 import dev.jclip.core.ClipModel;
-import dev.jclip.core.index.ImageIndex;
-import dev.jclip.core.index.IndexException;
 import dev.jclip.core.safetensors.DType;
 import dev.jclip.core.testing.Fixtures;
 import org.junit.jupiter.api.AfterAll;

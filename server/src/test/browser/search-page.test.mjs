@@ -1,7 +1,7 @@
 // The search page in a real headless Chromium (Debian's /usr/bin/chromium, or $CHROMIUM), against
 // `./clip serve` on the tiny fixture model with a bearer token: type a query and see the grid, drop
 // an image to find similar ones, drop one with labels to classify it. Screenshots are kept under
-// target/browser/. Run by .ci/run; by hand: (cd src/test/browser && npm ci && npm test).
+// server/target/browser/. Run by .ci/run; by hand: (cd server/src/test/browser && npm ci && npm test).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -11,9 +11,9 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const fixture = join(root, 'src/test/fixtures/clip-tiny');
-const artefacts = join(root, 'target/browser');
+const artefacts = join(root, 'server/target/browser');
 const token = 'browser-test-token';
 let work, server, url, browser, page;
 
