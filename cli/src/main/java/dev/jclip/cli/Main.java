@@ -17,7 +17,7 @@ public final class Main {
     private static final List<Command> COMMANDS = List.of(new ConvertCommand(), new TokenizeCommand(),
             new PreprocessCommand(), new EmbedCommand(), new SimilarityCommand(), new ClassifyCommand(), new DescribeCommand(), new IndexCommand(),
             new SearchCommand(), new ServeCommand(), new InfoCommand(),
-            new BenchCommand());
+            new TraceCommand(), new BenchCommand());
 
     private Main() {
     }

@@ -59,13 +59,13 @@ public final class TextTransformer {
             }
         }
         int n0 = lengths[0];
-        trace.record(names.positionalEmbedding(), x, 0, n0 * d);
+        trace.record(names.positionalEmbedding(), x, 0, n0, d);
 
         transformer.forward(kernels, ws, lengths, trace, n0, d);      // model.py:348
 
         if (trace != Trace.NONE) {                                    // model.py:350 on every row, for the trace only
             lnFinal.apply(kernels, x, 0, ws.h(), 0, n0);
-            trace.record(names.lnFinal().module(), ws.h(), 0, n0 * d);
+            trace.record(names.lnFinal().module(), ws.h(), 0, n0, d);
         }
         float[] pooled = ws.pooled(b * d);                            // [B, D]
         for (int i = 0, r = 0; i < b; r += lengths[i], i++) {
@@ -76,6 +76,7 @@ public final class TextTransformer {
         }
         float[] embeds = ws.embeds(b * textProjection.out());         // [B, E]
         textProjection.apply(kernels, pooled, 0, embeds, 0, b);       // model.py:354 @ self.text_projection
+        trace.record(names.textProjection(), embeds, 0, 1, textProjection.out());
         return Workspace.copyRows(embeds, b, textProjection.out());
     }
 }

@@ -10,7 +10,8 @@ package dev.jclip.core.model;
  */
 @FunctionalInterface
 public interface Trace {
-    Trace NONE = (name, values, offset, length) -> { };
+    Trace NONE = (name, values, offset, rows, width) -> { };
 
-    void record(String name, float[] values, int offset, int length);
+    /** {@code values[offset, offset + rows·width)} hold the activation [rows, width], row-major. */
+    void record(String name, float[] values, int offset, int rows, int width);
 }

@@ -29,7 +29,7 @@ final class Transformer {
     void forward(Kernels kernels, Workspace ws, int[] lengths, Trace trace, int traceRows, int width) {
         for (int i = 0; i < resblocks.length; i++) {
             resblocks[i].forward(kernels, ws, lengths, causal);
-            trace.record(names.resblock(i).module(), ws.x(), 0, traceRows * width);
+            trace.record(names.resblock(i).module(), ws.x(), 0, traceRows, width);
         }
     }
 }

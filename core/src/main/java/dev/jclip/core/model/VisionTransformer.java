@@ -58,7 +58,7 @@ public final class VisionTransformer {
             }
         }
         lnPre.apply(kernels, x, 0, x, 0, b * n);                       // model.py:229
-        trace.record(names.lnPre().module(), x, 0, n * d);
+        trace.record(names.lnPre().module(), x, 0, n, d);
 
         int[] lengths = new int[b];
         Arrays.fill(lengths, n);
@@ -68,12 +68,13 @@ public final class VisionTransformer {
         for (int i = 0; i < b; i++) {
             lnPost.apply(kernels, x, i * n * d, pooled, i * d, 1);     // model.py:235 ln_post of the class token
         }
-        trace.record(names.lnPost().module(), pooled, 0, d);
+        trace.record(names.lnPost().module(), pooled, 0, 1, d);
         if (proj == null) {
             return Workspace.copyRows(pooled, b, d);
         }
         float[] embeds = ws.embeds(b * proj.out());                   // [B, E]
         proj.apply(kernels, pooled, 0, embeds, 0, b);                 // model.py:238 x @ self.proj
+        trace.record(names.proj(), embeds, 0, 1, proj.out());
         return Workspace.copyRows(embeds, b, proj.out());
     }
 

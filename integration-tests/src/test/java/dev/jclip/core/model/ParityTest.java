@@ -182,7 +182,7 @@ class ParityTest {
     }
 
     private static Trace record(Map<String, float[]> into) {
-        return (name, values, offset, length) -> into.put(name, Arrays.copyOfRange(values, offset, offset + length));
+        return (name, values, offset, rows, width) -> into.put(name, Arrays.copyOfRange(values, offset, offset + rows * width));
     }
 
     /**
