@@ -15,7 +15,8 @@ import java.util.List;
  * A model's identity, which indexes record so they are never searched with another model's
  * vectors: SHA-256 over the hyper-parameters and the tensors every embedding passes through last
  * (both projections and {@code ln_final}), first 16 bytes in hex. The file's format version is not
- * part of it: converting the same weights into a newer layout keeps the id.
+ * part of it, and values are hashed in their logical row-major order: converting the same weights
+ * into a newer file layout keeps the id.
  */
 final class ModelId {
     private ModelId() {
@@ -28,7 +29,7 @@ final class ModelId {
                 StateDictNames.TEXT.lnFinal().weight());
         for (String name : names) {
             if (checkpoint.names().contains(name)) {
-                float[] v = checkpoint.floats(name);
+                float[] v = checkpoint.floats(name);   // row-major whatever the file's layout
                 ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
                 b.asFloatBuffer().put(v);
                 sha.update(b.array());

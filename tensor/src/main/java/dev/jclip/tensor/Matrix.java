@@ -6,38 +6,98 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * A read-only weight matrix [rows, cols], row-major, little-endian, in its stored precision: typically a
- * slice of a memory-mapped model file, so an F16 model stays F16 in memory and nothing is copied at
- * load. Linear layers store W as [K in, N out] (the {@code x @ W} layout), so that a run of output
- * columns is contiguous for every k.
+ * A read-only weight matrix [rows, cols], little-endian, in its stored precision: typically a slice
+ * of a memory-mapped model file, so an F16 model stays F16 in memory and nothing is copied at load.
+ * Linear layers store W as [K in, N out] (the {@code x @ W} layout).
+ *
+ * <p>Two layouts. {@link Layout#ROWS}: row-major. {@link Layout#STRIPS}: the columns cut into strips
+ * of {@link #STRIP} (the last one zero-padded), each strip stored whole, row after row: strip s is
+ * [rows][STRIP] from element {@code s · rows · STRIP}. It is the order the matrix kernel reads: the
+ * panel of a strip for a run of k is one contiguous block, where row-major would touch a memory
+ * page per k (a TLB miss each, which on a virtual machine costs more than the arithmetic).
  */
 public final class Matrix {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Columns per strip in the {@link Layout#STRIPS} layout: two AVX-512 vectors of fp32. */
+    public static final int STRIP = 32;
+
+    /** How the values are ordered in memory. */
+    public enum Layout {
+        /** Row-major. */
+        ROWS,
+        /** Strips of {@link #STRIP} columns, each [rows][STRIP], the last zero-padded. */
+        STRIPS
+    }
+
     private final MemorySegment data;
     private final Precision precision;
+    private final Layout layout;
     private final int rows;
     private final int cols;
 
-    private Matrix(MemorySegment data, Precision precision, int rows, int cols) {
+    private Matrix(MemorySegment data, Precision precision, Layout layout, int rows, int cols) {
         this.data = data;
         this.precision = precision;
+        this.layout = layout;
         this.rows = rows;
         this.cols = cols;
     }
 
-    /** Wraps {@code data}, which must hold exactly rows × cols values of {@code precision}. */
+    /** Wraps row-major {@code data}, which must hold exactly rows × cols values of {@code precision}. */
     public static Matrix wrap(MemorySegment data, Precision precision, int rows, int cols) {
+        return wrap(data, precision, Layout.ROWS, rows, cols);
+    }
+
+    /** Wraps {@code data} in {@code layout}, which must hold exactly {@link #storedValues} values of {@code precision}. */
+    public static Matrix wrap(MemorySegment data, Precision precision, Layout layout, int rows, int cols) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("negative matrix size " + rows + "x" + cols);
         }
-        long need = (long) rows * cols * precision.bytes;
+        long need = storedValues(layout, rows, cols) * precision.bytes;
         if (data.byteSize() != need) {
-            throw new IllegalArgumentException("a " + precision + " matrix " + rows + "x" + cols + " needs "
+            throw new IllegalArgumentException("a " + precision + " " + layout + " matrix " + rows + "x" + cols + " needs "
                     + need + " bytes, got " + data.byteSize());
         }
-        return new Matrix(data, precision, rows, cols);
+        return new Matrix(data, precision, layout, rows, cols);
+    }
+
+    /** Values a matrix of this size stores in {@code layout}: rows × cols, the strips' padding included. */
+    public static long storedValues(Layout layout, int rows, int cols) {
+        return layout == Layout.ROWS ? (long) rows * cols : strips(cols) * rows * STRIP;
+    }
+
+    /** Strips of {@link #STRIP} columns that hold {@code cols} columns. */
+    public static long strips(int cols) {
+        return (cols + STRIP - 1) / STRIP;
+    }
+
+    /** Row-major {@code values} [rows, cols] reordered into the {@link Layout#STRIPS} layout, padding zero. */
+    public static float[] toStrips(float[] values, int rows, int cols) {
+        float[] out = new float[Math.toIntExact(storedValues(Layout.STRIPS, rows, cols))];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[(c / STRIP * rows + r) * STRIP + c % STRIP] = values[r * cols + c];
+            }
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #toStrips}: row-major [rows, cols] from strip-ordered {@code values}. */
+    public static float[] fromStrips(float[] values, int rows, int cols) {
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r * cols + c] = values[(c / STRIP * rows + r) * STRIP + c % STRIP];
+            }
+        }
+        return out;
+    }
+
+    /** Where element (r, c) is stored, counted in values from the start of {@link #data()}. */
+    public long index(int r, int c) {
+        return layout == Layout.ROWS ? (long) r * cols + c : ((long) (c / STRIP) * rows + r) * STRIP + c % STRIP;
     }
 
     /**
@@ -50,7 +110,7 @@ public final class Matrix {
         }
         MemorySegment seg = Arena.ofAuto().allocate((long) values.length * 4, 64);
         MemorySegment.copy(values, 0, seg, F32, 0, values.length);
-        return new Matrix(seg, Precision.F32, rows, cols);
+        return new Matrix(seg, Precision.F32, Layout.ROWS, rows, cols);
     }
 
     public int rows() {
@@ -65,6 +125,10 @@ public final class Matrix {
         return precision;
     }
 
+    public Layout layout() {
+        return layout;
+    }
+
     /** The stored bytes. */
     public MemorySegment data() {
         return data;
@@ -72,7 +136,7 @@ public final class Matrix {
 
     /** Element (r, c) widened to fp32. */
     public float get(int r, int c) {
-        long i = (long) r * cols + c;
+        long i = index(r, c);
         return switch (precision) {
             case F32 -> data.getAtIndex(F32, i);
             case F16 -> Float16s.f16ToF32(data.getAtIndex(I16, i));
@@ -82,6 +146,6 @@ public final class Matrix {
 
     @Override
     public String toString() {
-        return precision + "[" + rows + ", " + cols + "]";
+        return precision + (layout == Layout.STRIPS ? " strips" : "") + "[" + rows + ", " + cols + "]";
     }
 }

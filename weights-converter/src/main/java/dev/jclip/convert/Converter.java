@@ -12,6 +12,7 @@ import dev.jclip.core.weights.Checkpoint;
 import dev.jclip.core.weights.RuntimeFile;
 import dev.jclip.core.weights.TensorSpec;
 import dev.jclip.core.weights.WeightTable;
+import dev.jclip.tensor.Matrix;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,6 +121,13 @@ public final class Converter {
         }
     }
 
+    /** A runtime tensor's values in the order the file stores them ({@link WeightTable.Row#layout()}). */
+    private static float[] stored(Checkpoint ck, WeightTable.Row row) {
+        float[] values = ck.floats(row.runtime());
+        return row.layout() == Matrix.Layout.ROWS ? values
+                : Matrix.toStrips(values, Math.toIntExact(row.shape()[0]), Math.toIntExact(row.shape()[1]));
+    }
+
     /** Writes any runtime-layout checkpoint as a runtime file. */
     public static void write(Checkpoint ck, Path target, DType dtype, String sourceName) throws IOException {
         if (dtype != null && !dtype.isFloat()) {
@@ -136,7 +144,7 @@ public final class Converter {
                 .metadata(RuntimeFile.KEY_SOURCE, sourceName);
         for (WeightTable.Row row : WeightTable.rows(cfg)) {
             TensorSpec spec = ck.spec(row.runtime());
-            w.addFloats(row.runtime(), dtype != null ? dtype : spec.dtype(), row.shape(), () -> ck.floats(row.runtime()));
+            w.addFloats(row.runtime(), dtype != null ? dtype : spec.dtype(), row.storedShape(), () -> stored(ck, row));
         }
         try {
             w.write(target);

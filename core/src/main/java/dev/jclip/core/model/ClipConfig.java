@@ -16,7 +16,8 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
 
     /**
      * Version of the runtime file layout; a file of another version must be converted again.
-     * 2: tensors named as OpenAI's state dict ({@link StateDictNames}); 1 had names of its own.
+     * 2: tensors named as OpenAI's state dict ({@link StateDictNames}), linear weights stored in
+     * strips of 32 columns (the matrix kernel's order); 1 had names of its own and row-major weights.
      */
     public static final int FORMAT_VERSION = 2;
 

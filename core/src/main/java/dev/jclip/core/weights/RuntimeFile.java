@@ -11,6 +11,7 @@ import dev.jclip.tensor.Precision;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -32,11 +33,15 @@ public final class RuntimeFile implements Checkpoint {
     private final SafeTensorsFile file;
     private final ClipConfig config;
     private final TokenizerFiles tokenizer;
+    private final Map<String, WeightTable.Row> rows = new HashMap<>();
 
     private RuntimeFile(SafeTensorsFile file, ClipConfig config, TokenizerFiles tokenizer) {
         this.file = file;
         this.config = config;
         this.tokenizer = tokenizer;
+        for (WeightTable.Row row : WeightTable.rows(config)) {
+            rows.put(row.runtime(), row);
+        }
     }
 
     /** True if {@code metadata} marks a converted runtime file (of any version). */
@@ -85,14 +90,14 @@ public final class RuntimeFile implements Checkpoint {
 
     private void checkTensors(Path path) {
         Set<String> unexpected = new LinkedHashSet<>(file.names());
-        for (WeightTable.Row row : WeightTable.rows(config)) {
+        for (WeightTable.Row row : rows.values()) {
             if (!file.contains(row.runtime())) {
                 throw new ModelFormatException(path + ": missing tensor '" + row.runtime() + "'");
             }
             TensorInfo t = file.info(row.runtime());
-            if (!Arrays.equals(t.shape(), row.shape())) {
+            if (!Arrays.equals(t.shape(), row.storedShape())) {
                 throw new ModelFormatException(path + ": tensor '" + row.runtime() + "' has shape " + t.shapeString()
-                        + ", the config needs " + Arrays.toString(row.shape()));
+                        + ", the config needs " + Arrays.toString(row.storedShape()));
             }
             if (!t.dtype().isFloat()) {
                 throw new ModelFormatException(path + ": tensor '" + row.runtime() + "' is " + t.dtype() + ", not a float dtype");
@@ -120,22 +125,35 @@ public final class RuntimeFile implements Checkpoint {
         return file.names();
     }
 
+    /** The stored dtype and the logical shape ([in, out] for a weight stored in strips). */
     @Override
     public TensorSpec spec(String runtimeName) {
-        TensorInfo t = file.info(runtimeName);
-        return new TensorSpec(t.dtype(), t.shape());
+        return new TensorSpec(file.info(runtimeName).dtype(), row(runtimeName).shape());
     }
 
+    /** Values in the logical, row-major order, whatever the file's layout. */
     @Override
     public float[] floats(String runtimeName) {
-        return file.floats(runtimeName);
+        WeightTable.Row row = row(runtimeName);
+        float[] stored = file.floats(runtimeName);
+        return row.layout() == Matrix.Layout.ROWS ? stored
+                : Matrix.fromStrips(stored, Math.toIntExact(row.shape()[0]), Math.toIntExact(row.shape()[1]));
     }
 
-    /** Zero-copy: a view of the mapped file in the stored precision. Valid until {@link #close()}. */
+    private WeightTable.Row row(String runtimeName) {
+        WeightTable.Row row = rows.get(runtimeName);
+        if (row == null) {
+            throw new ModelFormatException(file.path() + ": no runtime tensor named '" + runtimeName + "'");
+        }
+        return row;
+    }
+
+    /** Zero-copy: a view of the mapped file in the stored precision and layout. Valid until {@link #close()}. */
     @Override
     public Matrix matrix(String runtimeName) {
+        WeightTable.Row row = row(runtimeName);
         TensorInfo t = file.info(runtimeName);
-        if (t.shape().length != 2) {
+        if (row.shape().length != 2) {
             throw new ModelFormatException(file.path() + ": tensor '" + runtimeName + "' is not a matrix: " + t.shapeString());
         }
         Precision p = switch (t.dtype()) {
@@ -144,7 +162,8 @@ public final class RuntimeFile implements Checkpoint {
             case BF16 -> Precision.BF16;
             default -> throw new ModelFormatException(file.path() + ": tensor '" + runtimeName + "' is " + t.dtype());
         };
-        return Matrix.wrap(file.segment(runtimeName), p, Math.toIntExact(t.shape()[0]), Math.toIntExact(t.shape()[1]));
+        return Matrix.wrap(file.segment(runtimeName), p, row.layout(),
+                Math.toIntExact(row.shape()[0]), Math.toIntExact(row.shape()[1]));
     }
 
     public Map<String, String> metadata() {

@@ -9,6 +9,7 @@ import dev.jclip.core.model.StateDictNames.LinearNames;
 import dev.jclip.core.model.StateDictNames.TextNames;
 import dev.jclip.core.model.StateDictNames.VisionNames;
 import dev.jclip.core.model.StateDictNames;
+import dev.jclip.tensor.Matrix;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +24,8 @@ import java.util.List;
  *
  * <p>Shape letters: D width of a tower, M its MLP width, E the projection (embedding) width,
  * V vocabulary size, T text context length, G patches per side, C image channels, P patch size.
- * Linear weights are [in, out] at runtime (see {@link Transform}).
+ * Linear weights are [in, out] at runtime (see {@link Transform}), stored in strips of 32 columns
+ * ({@link Matrix.Layout#STRIPS}), the order the matrix kernel reads them in.
  */
 public final class WeightTable {
 
@@ -34,8 +36,24 @@ public final class WeightTable {
         }
     }
 
-    /** One runtime tensor: its name, its shape, and its names in the HF and OpenAI layouts. */
-    public record Row(String runtime, long[] shape, Source hf, Source openai) {
+    /**
+     * One runtime tensor: its name, its shape, how the runtime file orders its values, and its names
+     * in the HF and OpenAI layouts. {@code shape} is the logical shape ([in, out] for a linear
+     * weight); {@link #storedShape()} is what the file's header says.
+     */
+    public record Row(String runtime, long[] shape, Matrix.Layout layout, Source hf, Source openai) {
+        Row(String runtime, long[] shape, Source hf, Source openai) {
+            this(runtime, shape, Matrix.Layout.ROWS, hf, openai);
+        }
+
+        /**
+         * The shape in the file: {@code shape}, or for a {@link Matrix.Layout#STRIPS} weight
+         * [strips, in, 32], the columns cut into strips of 32 that the matrix kernel reads whole.
+         */
+        public long[] storedShape() {
+            return layout == Matrix.Layout.ROWS ? shape
+                    : new long[]{Matrix.strips(Math.toIntExact(shape[1])), shape[0], Matrix.STRIP};
+        }
     }
 
     /** HF buffers that hold no weights (they are {@code arange}s); a converter drops them. */
@@ -67,7 +85,7 @@ public final class WeightTable {
         long g = v.grid();
         long cpp = (long) v.channels() * v.patchSize() * v.patchSize();
         String hf = "vision_model.";
-        rows.add(new Row(names.conv1Weight(), new long[]{cpp, d},                                           // [C·P·P, D]
+        rows.add(new Row(names.conv1Weight(), new long[]{cpp, d}, Matrix.Layout.STRIPS,                     // [C·P·P, D]
                 Source.of(Transform.FLATTEN_PATCH_KERNEL_TRANSPOSE, hf + "embeddings.patch_embedding.weight"),
                 Source.of(Transform.FLATTEN_PATCH_KERNEL_TRANSPOSE, names.conv1Weight())));
         copied(rows, names.classEmbedding(), new long[]{d}, hf + "embeddings.class_embedding");               // [D]
@@ -78,7 +96,7 @@ public final class WeightTable {
         }
         layerNorm(rows, names.lnPost(), d, hf + "post_layernorm");
         if (v.projectionDim() > 0) {
-            rows.add(new Row(names.proj(), new long[]{d, v.projectionDim()},                                 // [D, E]
+            rows.add(new Row(names.proj(), new long[]{d, v.projectionDim()}, Matrix.Layout.STRIPS,           // [D, E]
                     Source.of(Transform.TRANSPOSE, "visual_projection.weight"),
                     Source.of(Transform.COPY, names.proj())));
         }
@@ -94,7 +112,7 @@ public final class WeightTable {
         }
         layerNorm(rows, names.lnFinal(), d, hf + "final_layer_norm");
         if (t.projectionDim() > 0) {
-            rows.add(new Row(names.textProjection(), new long[]{d, t.projectionDim()},                      // [D, E]
+            rows.add(new Row(names.textProjection(), new long[]{d, t.projectionDim()}, Matrix.Layout.STRIPS, // [D, E]
                     Source.of(Transform.TRANSPOSE, "text_projection.weight"),
                     Source.of(Transform.COPY, names.textProjection())));
         }
@@ -103,7 +121,7 @@ public final class WeightTable {
     private static void block(List<Row> rows, BlockNames names, long d, long m, String hf) {
         layerNorm(rows, names.ln1(), d, hf + ".layer_norm1");
         String q = hf + ".self_attn.q_proj", k = hf + ".self_attn.k_proj", v = hf + ".self_attn.v_proj";
-        rows.add(new Row(names.attnInProjWeight(), new long[]{d, 3 * d},                                    // [D, 3D]
+        rows.add(new Row(names.attnInProjWeight(), new long[]{d, 3 * d}, Matrix.Layout.STRIPS,              // [D, 3D]
                 Source.of(Transform.CONCAT_QKV_TRANSPOSE, q + ".weight", k + ".weight", v + ".weight"),
                 Source.of(Transform.TRANSPOSE, names.attnInProjWeight())));
         rows.add(new Row(names.attnInProjBias(), new long[]{3 * d},                                         // [3D]
@@ -117,7 +135,7 @@ public final class WeightTable {
 
     /** A Linear layer: weight [in, out] at runtime, [out, in] in both checkpoint layouts. */
     private static void linear(List<Row> rows, LinearNames names, long in, long out, String hf) {
-        rows.add(new Row(names.weight(), new long[]{in, out},
+        rows.add(new Row(names.weight(), new long[]{in, out}, Matrix.Layout.STRIPS,
                 Source.of(Transform.TRANSPOSE, hf + ".weight"), Source.of(Transform.TRANSPOSE, names.weight())));
         copied(rows, names.bias(), new long[]{out}, hf + ".bias");
     }

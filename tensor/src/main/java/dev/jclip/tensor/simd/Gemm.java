@@ -24,8 +24,12 @@ final class Gemm {
     static final int MR = 6;
     static final int NR = 2 * L;
     static final int KC = 256;
-    /** Rows of A per packed block: MC × KC floats (192 KB) stay in L2 while every strip passes over them. */
-    static final int MC = 32 * MR;
+    /**
+     * Most rows of A per packed block: MC × KC floats (384 KB) stay in L2 while every strip passes
+     * over them. Rows are split into as few blocks as that allows, so one image's 257 rows are one
+     * block and each weight panel is widened once per call.
+     */
+    static final int MC = 64 * MR;
 
     private Gemm() {
     }
@@ -45,9 +49,11 @@ final class Gemm {
         int strips = (n + NR - 1) / NR;
         // Fewer rows mean less work per strip; below this many strips per thread, threading costs more than it saves.
         int grain = Math.max(1, 64 / Math.max(1, m));
+        int blocks = (m + MC - 1) / MC;
+        int mc = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
         Parallel.forRange(strips, grain, (from, to) -> {
-            for (int m0 = 0; m0 < m; m0 += MC) {
-                rowBlock(a, aOff + m0 * k, w, bias, c, cOff + m0 * n, Math.min(MC, m - m0), from, to);
+            for (int m0 = 0; m0 < m; m0 += mc) {
+                rowBlock(a, aOff + m0 * k, w, bias, c, cOff + m0 * n, Math.min(mc, m - m0), from, to);
             }
         });
     }
@@ -118,8 +124,22 @@ final class Gemm {
         }
     }
 
-    /** panel[kk][j] = W[kb + kk][n0 + j], zero beyond the matrix's last column. */
+    /**
+     * panel[kk][j] = W[kb + kk][n0 + j], zero beyond the matrix's last column. From a strip layout
+     * the source is one contiguous run (NR divides the strip width, and the strips' padding is zero).
+     */
     private static void pack(Matrix w, int kb, int kc, int n0, int nw, float[] panel) {
+        if (w.layout() == Matrix.Layout.STRIPS) {
+            long src = w.index(kb, n0);
+            if (NR == Matrix.STRIP) {
+                Widen.copy(w, src, panel, 0, kc * NR);                       // the panel is one run of the file
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    Widen.copy(w, src + (long) kk * Matrix.STRIP, panel, kk * NR, NR);
+                }
+            }
+            return;
+        }
         int n = w.cols();
         for (int kk = 0; kk < kc; kk++) {
             long src = (long) (kb + kk) * n + n0;

@@ -23,6 +23,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public double fmaPeakGflops(int millis) {
+        return FmaPeak.gflops(millis);
+    }
+
+    @Override
     public void linear(float[] x, int xOff, Matrix w, float[] bias, float[] out, int outOff, int m) {
         Gemm.linear(x, xOff, w, bias, out, outOff, m);
     }
@@ -143,6 +148,12 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void readRow(Matrix w, int r, float[] dst, int off) {
-        Widen.copy(w, (long) r * w.cols(), dst, off, w.cols());
+        if (w.layout() == Matrix.Layout.ROWS) {
+            Widen.copy(w, (long) r * w.cols(), dst, off, w.cols());
+            return;
+        }
+        for (int c = 0; c < w.cols(); c += Matrix.STRIP) {                 // one run per strip
+            Widen.copy(w, w.index(r, c), dst, off + c, Math.min(Matrix.STRIP, w.cols() - c));
+        }
     }
 }

@@ -60,14 +60,28 @@ final class Widen {
         return f.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 
-    /** {@code n} values of {@code w} from element index {@code i}, as fp32, into {@code dst[off..)}. */
+    /**
+     * {@code n} values of {@code w} from element index {@code i}, as fp32, into {@code dst[off..)}.
+     * Plain loops, not the Vector API: C2 turns {@code Float.float16ToFloat} over a run into the
+     * CPU's half-to-float instruction (F16C / AVX-512), about three times faster than building the
+     * floats from bits in vectors ({@link #load}), and the shift of BF16 into integer vector shifts.
+     */
     static void copy(Matrix w, long i, float[] dst, int off, int n) {
-        int c = 0;
-        for (; c + L <= n; c += L) {
-            load(w, i + c).intoArray(dst, off + c);
-        }
-        for (; c < n; c++) {
-            dst[off + c] = scalar(w, i + c);
+        MemorySegment seg = w.data();
+        switch (w.precision()) {
+            case F32 -> MemorySegment.copy(seg, F32, i * 4, dst, off, n);
+            case F16 -> {
+                long b = i * 2;
+                for (int c = 0; c < n; c++) {
+                    dst[off + c] = Float.float16ToFloat(seg.get(I16, b + 2L * c));
+                }
+            }
+            case BF16 -> {
+                long b = i * 2;
+                for (int c = 0; c < n; c++) {
+                    dst[off + c] = Float.intBitsToFloat(seg.get(I16, b + 2L * c) << 16);
+                }
+            }
         }
     }
 
