@@ -40,15 +40,18 @@ final class Inputs {
         return a;
     }
 
-    /** A random weight matrix [rows, cols] stored as F16 off-heap, like a mapped ViT-L/14 file's weights. */
+    /**
+     * A random weight matrix [rows, cols] stored as F16 off-heap in the strip layout, like a mapped
+     * ViT-L/14 file's linear weights.
+     */
     static Matrix f16Matrix(long seed, int rows, int cols) {
-        float[] v = random(seed, rows * cols, 0.035);
+        float[] v = Matrix.toStrips(random(seed, rows * cols, 0.035), rows, cols);
         MemorySegment seg = Arena.ofAuto().allocate(v.length * 2L, 64);
         var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < v.length; i++) {
             seg.setAtIndex(i16, i, Float16s.f32ToF16(v[i]));
         }
-        return Matrix.wrap(seg, Precision.F16, rows, cols);
+        return Matrix.wrap(seg, Precision.F16, Matrix.Layout.STRIPS, rows, cols);
     }
 
     /** Fails unless every |want − got| ≤ rel · max(1, |want|): a benchmark that computes garbage is not a result. */

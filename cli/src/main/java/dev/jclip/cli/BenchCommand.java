@@ -20,6 +20,8 @@ import java.util.function.Supplier;
 /**
  * {@code ./clip bench --model M [--batch N] [--runs R]}: end-to-end speed and memory, one JSON line.
  * Times are medians of R runs after warm-up, wall clock, including preprocessing and tokenizing.
+ * The image pass is also given in GFLOP/s and as a share of the machine's FMA peak, measured after
+ * the timed runs on the same threads ({@code Kernels.fmaPeakGflops}, 1 s).
  */
 final class BenchCommand implements Command {
     private static final String SHORT_TEXT = "a photo of a cat";
@@ -65,8 +67,13 @@ final class BenchCommand implements Command {
             double imageS = median(runs, () -> clip.encodeImagesRgb(images)) / batch;
             double textS = median(runs, () -> clip.encodeText(longText));
             double shortS = median(runs, () -> clip.encodeText(SHORT_TEXT));
+            double imageGflops = clip.config().vision().forwardFlops() / imageS / 1e9;
+            double peak = clip.kernels().fmaPeakGflops(1000);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("image_s", round(imageS));
+            line.put("image_gflops", Math.round(imageGflops));
+            line.put("peak_gflops", Math.round(peak));
+            line.put("image_share_of_peak", Math.round(imageGflops / peak * 100) / 100.0);
             line.put("text_s", round(textS));
             line.put("short_text_s", round(shortS));
             line.put("load_s", round(loadS));

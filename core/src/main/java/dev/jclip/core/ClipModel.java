@@ -95,6 +95,11 @@ public final class ClipModel implements AutoCloseable {
         return config.embedDim();
     }
 
+    /** The kernels this model computes with (SIMD or the scalar specification). */
+    public Kernels kernels() {
+        return kernels;
+    }
+
     public boolean hasVision() {
         return network.visual() != null;
     }

@@ -47,7 +47,7 @@ public interface Kernels {
      */
     void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int headDim, boolean causal);
 
-    /** {@code out[r] = Σ_c m[r, c] · x[c]} for every row r: a brute-force similarity scan. */
+    /** {@code out[r] = Σ_c m[r, c] · x[c]} for every row r of a row-major {@code m}: a brute-force similarity scan. */
     void matVec(Matrix m, float[] x, float[] out);
 
     /**
@@ -61,4 +61,10 @@ public interface Kernels {
 
     /** Row {@code r} of {@code w}, widened to fp32, into {@code dst[off..off+cols)}. */
     void readRow(Matrix w, int r, float[] dst, int off);
+
+    /**
+     * The fp32 FMA rate these kernels' instructions reach on all kernel threads, measured for about
+     * {@code millis} ms on registers alone: the ceiling every kernel's GFLOP/s is a share of.
+     */
+    double fmaPeakGflops(int millis);
 }

@@ -89,6 +89,19 @@ public record ClipConfig(VisionConfig vision, TextConfig text, PreprocessConfig 
         public int tokens() {
             return grid() * grid() + 1;
         }
+
+        /**
+         * Floating-point operations of one image's forward pass (an FMA counts 2): the patch
+         * convolution, per block q/k/v, q·kᵀ, attention·v, out, c_fc and c_proj, and the projection;
+         * LayerNorms and activations, a few MFLOP, are left out. 162 GFLOP for ViT-L/14.
+         */
+        public double forwardFlops() {
+            double n = tokens();
+            double d = width();
+            double perBlock = 2 * n * d * (3 * d + d + 2.0 * mlpWidth()) + 4 * n * n * d;
+            double conv = 2.0 * grid() * grid() * channels() * patchSize() * patchSize() * d;
+            return conv + layers() * perBlock + 2 * d * Math.max(projectionDim(), 0);
+        }
     }
 
     public record TextConfig(int width, int layers, int heads, int mlpWidth, int contextLength, int vocabSize,

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Every SIMD kernel against its scalar twin, on odd sizes, with seeded inputs. */
@@ -54,20 +56,41 @@ class VectorKernelsTest {
                 Matrix.wrap(bf16, Precision.BF16, rows, cols)};
     }
 
+    /** {@link #matrices}, each also in the strip layout (the columns in strips of 32, the last padded with zeros). */
+    static Matrix[] everyLayout(float[] v, int rows, int cols) {
+        Matrix[] rowMajor = matrices(v, rows, cols);
+        Matrix[] strips = matrices(Matrix.toStrips(v, rows, cols), 1, Math.toIntExact(Matrix.storedValues(Matrix.Layout.STRIPS, rows, cols)));
+        Matrix[] out = new Matrix[rowMajor.length * 2];
+        for (int i = 0; i < rowMajor.length; i++) {
+            out[2 * i] = rowMajor[i];
+            out[2 * i + 1] = Matrix.wrap(strips[i].data(), strips[i].precision(), Matrix.Layout.STRIPS, rows, cols);
+        }
+        return out;
+    }
+
     @Test
-    void linearOnOddSizesAndEveryPrecision() {
-        int[][] shapes = {{1, 1, 1}, {7, 13, 17}, {13, 257, 7}, {6, 64, 32}, {257, 300, 48}, {5, 1023, 33}, {77, 64, 192}};
+    void linearOnOddSizesEveryPrecisionAndLayout() {
+        int[][] shapes = {{1, 1, 1}, {7, 13, 17}, {13, 257, 7}, {6, 64, 32}, {257, 300, 48}, {5, 1023, 33}, {77, 64, 192},
+                {777, 33, 65}};   // the last: more rows than one packed block of A
         for (int[] s : shapes) {
             int m = s[0], k = s[1], n = s[2];
             float[] x = random(m * 31L + k, 5 + m * k, 1);
             float[] bias = random(n, n, 1);
-            for (Matrix w : matrices(random(k * 7L + n, k * n, 1), k, n)) {
+            Matrix[] ws = everyLayout(random(k * 7L + n, k * n, 1), k, n);
+            for (int i = 0; i < ws.length; i++) {
+                Matrix w = ws[i];
                 for (float[] b : new float[][]{bias, null}) {
                     float[] want = new float[3 + m * n];
                     float[] got = new float[3 + m * n];
                     scalar.linear(x, 5, w, b, want, 3, m);
                     simd.linear(x, 5, w, b, got, 3, m);
-                    assertNear(want, got, 2e-5 * Math.sqrt(k), "linear " + m + "x" + k + "x" + n + " " + w.precision() + (b == null ? " no bias" : ""));
+                    String what = "linear " + m + "x" + k + "x" + n + " " + w + (b == null ? " no bias" : "");
+                    assertNear(want, got, 2e-5 * Math.sqrt(k), what);
+                    if (w.layout() == Matrix.Layout.STRIPS) {   // the same panels, so the same sums in the same order
+                        float[] rows = new float[3 + m * n];
+                        simd.linear(x, 5, ws[i - 1], b, rows, 3, m);
+                        assertArrayEquals(rows, got, what + ": strips and row-major differ");
+                    }
                 }
             }
         }
@@ -112,13 +135,13 @@ class VectorKernelsTest {
                 v[1] = 1e-6f;       // subnormal in F16
                 v[2] = -0f;
             }
-            for (Matrix w : matrices(v, 3, cols)) {
+            for (Matrix w : everyLayout(v, 3, cols)) {
                 for (int r = 0; r < 3; r++) {
                     float[] want = new float[cols];
                     float[] got = new float[cols];
                     scalar.readRow(w, r, want, 0);
                     simd.readRow(w, r, got, 0);
-                    assertArrayEquals(want, got, w.precision() + " row " + r + " of " + cols);
+                    assertArrayEquals(want, got, w + " row " + r + " of " + cols);
                 }
             }
         }
@@ -206,6 +229,14 @@ class VectorKernelsTest {
                 simd.attention(qkv, 4, got, 1, m, heads, dh, causal);
                 assertNear(want, got, 2e-5, "attention m=" + m + " heads=" + heads + " dh=" + dh + " causal=" + causal);
             }
+        }
+    }
+
+    @Test
+    void fmaPeakProbesCountFlopsOfBothKernelSets() {
+        for (var kernels : List.of(simd, scalar)) {
+            double gflops = kernels.fmaPeakGflops(20);
+            assertTrue(gflops > 0 && Double.isFinite(gflops), kernels.name() + " peak " + gflops);
         }
     }
 }
