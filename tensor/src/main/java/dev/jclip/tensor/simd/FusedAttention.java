@@ -63,12 +63,16 @@ final class FusedAttention {
         float[] packed = s.packed;    // the A operand in the micro-kernel's order: Q rows, then P rows
         int kCol = qkvOff + width + h * dh;
         int vCol = qkvOff + 2 * width + h * dh;
-        for (int strip = 0; strip < keyStrips; strip++) {
-            for (int c = 0; c < dh; c++) {
-                int dst = (strip * dh + c) * NR;
-                for (int j = 0; j < NR; j++) {
-                    int key = strip * NR + j;
-                    kPanels[dst + j] = key < m ? qkv[key * stride + kCol + c] : 0f;
+        for (int key = 0; key < keyStrips * NR; key++) {    // each key's row read once, in order
+            int dst = (key / NR) * dh * NR + key % NR;
+            if (key < m) {
+                int src = key * stride + kCol;
+                for (int c = 0; c < dh; c++) {
+                    kPanels[dst + c * NR] = qkv[src + c];
+                }
+            } else {
+                for (int c = 0; c < dh; c++) {
+                    kPanels[dst + c * NR] = 0f;
                 }
             }
         }
