@@ -78,14 +78,25 @@ final class Gemm {
         float[] ap = packs.a;
         float[] panel = packs.panel;
         float[] cs = packs.c;    // [strip][row][NR]: C accumulates here, contiguous, then is copied out
-        for (int s = from; s < to; s++) {
+        for (int s = from; s < to; s++) {                    // every row of C starts as the bias
             int n0 = s * NR;
             int nw = Math.min(NR, n - n0);
             int strip = (s - from) * stripSize;
-            for (int i = 0; i < blocks * MR; i++) {
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            if (bias != null && nw == NR) {
+                b0 = FloatVector.fromArray(F, bias, n0);
+                b1 = FloatVector.fromArray(F, bias, n0 + L);
+            } else if (bias != null) {                       // the last strip of an N that is not a multiple of NR
                 for (int j = 0; j < NR; j++) {
-                    cs[strip + i * NR + j] = bias != null && j < nw ? bias[n0 + j] : 0f;
+                    cs[strip + j] = j < nw ? bias[n0 + j] : 0f;
                 }
+                b0 = FloatVector.fromArray(F, cs, strip);
+                b1 = FloatVector.fromArray(F, cs, strip + L);
+            }
+            for (int i = 0, o = strip; i < blocks * MR; i++, o += NR) {
+                b0.intoArray(cs, o);
+                b1.intoArray(cs, o + L);
             }
         }
         for (int kb = 0; kb < k; kb += KC) {
@@ -106,8 +117,15 @@ final class Gemm {
             int n0 = s * NR;
             int nw = Math.min(NR, n - n0);
             int strip = (s - from) * stripSize;
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(cs, strip + i * NR, c, cOff + i * n + n0, nw);
+            if (nw == NR) {
+                for (int i = 0, o = strip; i < m; i++, o += NR) {
+                    FloatVector.fromArray(F, cs, o).intoArray(c, cOff + i * n + n0);
+                    FloatVector.fromArray(F, cs, o + L).intoArray(c, cOff + i * n + n0 + L);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(cs, strip + i * NR, c, cOff + i * n + n0, nw);
+                }
             }
         }
     }
