@@ -35,7 +35,20 @@ public final class VectorKernels implements Kernels {
     @Override
     public void layerNorm(float[] x, int xOff, float[] gamma, float[] beta, float eps,
                           float[] out, int outOff, int rows, int d) {
-        for (int r = 0; r < rows; r++) {
+        Parallel.forRange(rows, ROWS_PER_CHUNK, (from, to) -> layerNormRows(x, xOff, gamma, beta, eps, out, outOff, from, to, d));
+    }
+
+    /**
+     * Elementwise work runs on every kernel thread once it is large enough to pay for the handoff
+     * (an image's 257 × 4096 activations are; a short text's rows are not): each element's result
+     * is the same whichever thread computes it.
+     */
+    private static final int ROWS_PER_CHUNK = 32;
+    private static final int ELEMENTS_PER_CHUNK = 1 << 15;
+
+    private static void layerNormRows(float[] x, int xOff, float[] gamma, float[] beta, float eps,
+                                      float[] out, int outOff, int fromRow, int toRow, int d) {
+        for (int r = fromRow; r < toRow; r++) {
             int in = xOff + r * d;
             int o = outOff + r * d;
             FloatVector acc = FloatVector.zero(F);
@@ -74,6 +87,17 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void quickGelu(float[] x, int off, int len) {
+        elementwise(off, len, (from, to) -> quickGeluRange(x, from, to - from));
+    }
+
+    /** {@code body} over [off, off + len) in chunks of whole vectors, on every kernel thread when it is long. */
+    private static void elementwise(int off, int len, Parallel.RangeBody body) {
+        int chunks = (len + ELEMENTS_PER_CHUNK - 1) / ELEMENTS_PER_CHUNK;
+        Parallel.forRange(chunks, 1, (from, to) ->
+                body.run(off + from * ELEMENTS_PER_CHUNK, off + Math.min(len, to * ELEMENTS_PER_CHUNK)));
+    }
+
+    private static void quickGeluRange(float[] x, int off, int len) {
         int i = off;
         for (; i + L <= off + len; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
@@ -92,6 +116,10 @@ public final class VectorKernels implements Kernels {
      */
     @Override
     public void gelu(float[] x, int off, int len) {
+        elementwise(off, len, (from, to) -> geluRange(x, from, to - from));
+    }
+
+    private static void geluRange(float[] x, int off, int len) {
         int i = off;
         for (; i + L <= off + len; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
