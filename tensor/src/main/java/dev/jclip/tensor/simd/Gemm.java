@@ -99,6 +99,10 @@ final class Gemm {
                 b1.intoArray(cs, o + L);
             }
         }
+        // With 12-row slivers, a last one of at most 6 real rows (77 = 6·12 + 5 for a text) is
+        // computed by the 6-row kernel, which reads the first 6 rows of a 12-row packing: 6 rows of
+        // padding fewer to multiply.
+        int full = MR == 12 && m - (blocks - 1) * MR <= 6 ? blocks - 1 : blocks;
         for (int kb = 0; kb < k; kb += KC) {
             int kc = Math.min(KC, k - kb);
             for (int ib = 0; ib < blocks; ib++) {
@@ -108,8 +112,11 @@ final class Gemm {
             for (int s = from; s < to; s++) {
                 pack(w, kb, kc, s * NR, Math.min(NR, n - s * NR), panel);
                 int strip = (s - from) * stripSize;
-                for (int ib = 0; ib < blocks; ib++) {
+                for (int ib = 0; ib < full; ib++) {
                     kernel(ap, ib * MR * kc, panel, 0, kc, cs, strip + ib * MR * NR, NR);
+                }
+                if (full < blocks) {                     // a last sliver of at most 6 rows: half the kernel
+                    kernel6(ap, full * MR * kc, panel, 0, kc, cs, strip + full * MR * NR, NR);
                 }
             }
         }
@@ -194,8 +201,11 @@ final class Gemm {
         }
     }
 
-    /** {@link #kernel} for MR = 6: 12 accumulators. */
-    private static void kernel6(float[] ap, int aOff, float[] panel, int panelOff, int kc, float[] c, int cOff, int ldc) {
+    /**
+     * {@link #kernel} for 6 rows: 12 accumulators. A is read MR floats per k, so it also computes the
+     * first 6 rows of a 12-row packing.
+     */
+    static void kernel6(float[] ap, int aOff, float[] panel, int panelOff, int kc, float[] c, int cOff, int ldc) {
         int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
         FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
