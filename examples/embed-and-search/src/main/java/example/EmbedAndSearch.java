@@ -8,6 +8,7 @@ import dev.jclip.core.zeroshot.LabelCache;
 import dev.jclip.core.zeroshot.PromptTemplates;
 import dev.jclip.core.zeroshot.ZeroShotClassifier;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -43,7 +44,7 @@ public final class EmbedAndSearch {
             System.out.println(ranked.getFirst());
 
             // Search: build (or update) an index of a folder, then query it by text.
-            Path indexFile = Path.of(System.getProperty("java.io.tmpdir"), "example-photos.idx");
+            Path indexFile = Files.createTempDirectory("jclip-example").resolve("photos.idx");
             ImageIndex.build(clip, modelFile.toString(), photos, indexFile, true, ImageIndex.Progress.NONE);
             try (ImageIndex index = ImageIndex.open(indexFile)) {
                 index.checkModel(clip);
