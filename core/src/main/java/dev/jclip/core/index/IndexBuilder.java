@@ -49,8 +49,11 @@ final class IndexBuilder {
                 throw new IndexException(dir + ": no images in this folder or below (" + scan.skipped()
                         + " other files); nothing written");
             }
-            if (previous != null) {
-                previous.checkModel(clip);
+            if (previous != null && !clip.modelId().equals(previous.modelId())) {
+                throw new IndexException(out + ": built with another model (" + previous.modelSource() + ", id "
+                        + previous.modelId() + "), not this one (id " + clip.modelId() + "), so it cannot be updated;"
+                        + " delete it, or write the new index to another file, to index with this model"
+                        + " (model files converted before format version 2 have other ids)");
             }
             byte dtype = f16 ? IndexFile.DTYPE_F16 : IndexFile.DTYPE_F32;
             int dim = clip.embedDim();

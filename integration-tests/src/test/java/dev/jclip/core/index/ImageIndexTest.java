@@ -103,13 +103,18 @@ class ImageIndexTest {
     @Test
     void anotherModelIsRefused() throws IOException {
         Path out = dir.resolve("photos.idx");
-        ImageIndex.build(clip, "tiny", photos(), out, false, ImageIndex.Progress.NONE);
+        Path photos = photos();
+        ImageIndex.build(clip, "tiny", photos, out, false, ImageIndex.Progress.NONE);
         Path bf16 = dir.resolve("bf16.safetensors");
         Converter.convert(Fixtures.tiny("hf"), bf16, DType.BF16);
         try (ClipModel other = ClipModel.load(bf16); ImageIndex index = ImageIndex.open(out)) {
             IndexException e = assertThrows(IndexException.class, () -> index.checkModel(other));
             assertTrue(e.getMessage().contains("built with another model"), e.getMessage());
             index.checkModel(clip);
+            IndexException update = assertThrows(IndexException.class,
+                    () -> ImageIndex.build(other, "bf16", photos, out, false, ImageIndex.Progress.NONE));
+            assertTrue(update.getMessage().contains("cannot be updated; delete it, or write the new index to another file"),
+                    update.getMessage());
         }
     }
 
