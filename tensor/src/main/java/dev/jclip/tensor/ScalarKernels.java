@@ -14,45 +14,27 @@ public final class ScalarKernels implements Kernels {
     /** As the SIMD probe, one lane wide: 12 chains of {@code Math.fma} per thread. */
     @Override
     public double fmaPeakGflops(int millis) {
-        int threads = Parallel.threads();
-        long[] fmas = new long[threads];
-        double[] sink = new double[threads];
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        long start = System.nanoTime();
-        Parallel.forRange(threads, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                float a0 = 1, a1 = 2, a2 = 3, a3 = 4, a4 = 5, a5 = 6, a6 = 7, a7 = 8, a8 = 9, a9 = 10, a10 = 11, a11 = 12;
-                long n = 0;
-                do {
-                    for (int i = 0; i < 1 << 16; i++) {
-                        a0 = Math.fma(a0, 0.999999f, 1e-7f);
-                        a1 = Math.fma(a1, 0.999999f, 1e-7f);
-                        a2 = Math.fma(a2, 0.999999f, 1e-7f);
-                        a3 = Math.fma(a3, 0.999999f, 1e-7f);
-                        a4 = Math.fma(a4, 0.999999f, 1e-7f);
-                        a5 = Math.fma(a5, 0.999999f, 1e-7f);
-                        a6 = Math.fma(a6, 0.999999f, 1e-7f);
-                        a7 = Math.fma(a7, 0.999999f, 1e-7f);
-                        a8 = Math.fma(a8, 0.999999f, 1e-7f);
-                        a9 = Math.fma(a9, 0.999999f, 1e-7f);
-                        a10 = Math.fma(a10, 0.999999f, 1e-7f);
-                        a11 = Math.fma(a11, 0.999999f, 1e-7f);
-                    }
-                    n += 12 << 16;
-                } while (System.nanoTime() < deadline);
-                fmas[t] = n;
-                sink[t] = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
-            }
-        });
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (Double.isNaN(sink[0])) {
-            throw new IllegalStateException("the FMA probe computed NaN");
+        return FmaProbe.gflops(millis, 12.0 * (1 << 14) * 2, ScalarKernels::fmaRound);
+    }
+
+    private static float fmaRound(float seed) {
+        float a0 = seed, a1 = seed + 1, a2 = seed + 2, a3 = seed + 3, a4 = seed + 4, a5 = seed + 5;
+        float a6 = seed + 6, a7 = seed + 7, a8 = seed + 8, a9 = seed + 9, a10 = seed + 10, a11 = seed + 11;
+        for (int i = 0; i < 1 << 14; i++) {
+            a0 = Math.fma(a0, 0.999999f, 1e-7f);
+            a1 = Math.fma(a1, 0.999999f, 1e-7f);
+            a2 = Math.fma(a2, 0.999999f, 1e-7f);
+            a3 = Math.fma(a3, 0.999999f, 1e-7f);
+            a4 = Math.fma(a4, 0.999999f, 1e-7f);
+            a5 = Math.fma(a5, 0.999999f, 1e-7f);
+            a6 = Math.fma(a6, 0.999999f, 1e-7f);
+            a7 = Math.fma(a7, 0.999999f, 1e-7f);
+            a8 = Math.fma(a8, 0.999999f, 1e-7f);
+            a9 = Math.fma(a9, 0.999999f, 1e-7f);
+            a10 = Math.fma(a10, 0.999999f, 1e-7f);
+            a11 = Math.fma(a11, 0.999999f, 1e-7f);
         }
-        long total = 0;
-        for (long n : fmas) {
-            total += n;
-        }
-        return total * 2.0 / seconds / 1e9;
+        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
     }
 
     @Override

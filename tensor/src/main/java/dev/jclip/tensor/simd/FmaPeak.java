@@ -1,6 +1,6 @@
 package dev.jclip.tensor.simd;
 
-import dev.jclip.tensor.Parallel;
+import dev.jclip.tensor.FmaProbe;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -18,37 +18,7 @@ final class FmaPeak {
 
     /** GFLOP/s of all kernel threads together, over about {@code millis} ms; 2 flops per FMA lane. */
     static double gflops(int millis) {
-        long warm = System.nanoTime() + 300_000_000L;   // untimed: until the loop runs compiled
-        float w = 0;
-        while (System.nanoTime() < warm) {
-            w += round(w * 1e-9f);
-        }
-        int threads = Parallel.threads();
-        long[] rounds = new long[threads];
-        float[] sink = new float[threads];
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        long start = System.nanoTime();
-        Parallel.forRange(threads, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                long r = 0;
-                float s = 0;
-                do {
-                    s += round(1 + r * 1e-9f);
-                    r++;
-                } while (System.nanoTime() < deadline);
-                rounds[t] = r;
-                sink[t] = s;
-            }
-        });
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long total = 0;
-        for (long r : rounds) {
-            total += r;
-        }
-        if (Float.isNaN(sink[0] + w)) {
-            throw new IllegalStateException("the FMA probe computed NaN");   // keeps the work observable
-        }
-        return total * (double) STEPS * CHAINS * Widen.L * 2 / seconds / 1e9;
+        return FmaProbe.gflops(millis, (double) STEPS * CHAINS * Widen.L * 2, FmaPeak::round);
     }
 
     /** One round: CHAINS × STEPS vector FMAs; the result keeps the JIT from dropping them. */
