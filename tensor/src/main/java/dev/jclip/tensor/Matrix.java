@@ -78,7 +78,7 @@ public final class Matrix {
         float[] out = new float[Math.toIntExact(storedValues(Layout.STRIPS, rows, cols))];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                out[(c / STRIP * rows + r) * STRIP + c % STRIP] = values[r * cols + c];
+                out[(int) stripIndex(rows, r, c)] = values[r * cols + c];
             }
         }
         return out;
@@ -89,7 +89,7 @@ public final class Matrix {
         float[] out = new float[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                out[r * cols + c] = values[(c / STRIP * rows + r) * STRIP + c % STRIP];
+                out[r * cols + c] = values[(int) stripIndex(rows, r, c)];
             }
         }
         return out;
@@ -97,7 +97,12 @@ public final class Matrix {
 
     /** Where element (r, c) is stored, counted in values from the start of {@link #data()}. */
     public long index(int r, int c) {
-        return layout == Layout.ROWS ? (long) r * cols + c : ((long) (c / STRIP) * rows + r) * STRIP + c % STRIP;
+        return layout == Layout.ROWS ? (long) r * cols + c : stripIndex(rows, r, c);
+    }
+
+    /** Where (r, c) of a strip-layout matrix with {@code rows} rows is stored. */
+    private static long stripIndex(int rows, int r, int c) {
+        return ((long) (c / STRIP) * rows + r) * STRIP + c % STRIP;
     }
 
     /**

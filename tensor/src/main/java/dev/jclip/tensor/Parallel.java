@@ -43,22 +43,21 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        Chunk[] offered = new Chunk[chunks];
+        Chunk[] rest = new Chunk[chunks];
+        boolean[] offered = new boolean[chunks];
         for (int c = 1; c < chunks; c++) {
-            Chunk chunk = new Chunk(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
-            if (WORKERS[c - 1].offer(chunk)) {
-                offered[c] = chunk;
-            }
+            rest[c] = new Chunk(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            offered[c] = WORKERS[c - 1].offer(rest[c]);
         }
         body.run(0, (int) ((long) n / chunks));
         for (int c = 1; c < chunks; c++) {
-            if (offered[c] == null) {                 // no free worker: the caller runs it
-                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            if (!offered[c]) {                        // no free worker: the caller runs it
+                body.run(rest[c].from, rest[c].to);
             }
         }
         for (int c = 1; c < chunks; c++) {
-            if (offered[c] != null) {
-                offered[c].await();
+            if (offered[c]) {
+                rest[c].await();
             }
         }
     }

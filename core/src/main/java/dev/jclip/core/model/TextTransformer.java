@@ -61,7 +61,7 @@ public final class TextTransformer {
         int n0 = lengths[0];
         trace.record(names.positionalEmbedding(), x, 0, n0, d);
 
-        transformer.forward(kernels, ws, lengths, trace, n0, d);      // model.py:348
+        transformer.forward(kernels, ws, lengths, trace, n0);      // model.py:348
 
         if (trace != Trace.NONE) {                                    // model.py:350 on every row, for the trace only
             lnFinal.apply(kernels, x, 0, ws.h(), 0, n0);

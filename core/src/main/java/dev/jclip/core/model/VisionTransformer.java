@@ -62,7 +62,7 @@ public final class VisionTransformer {
 
         int[] lengths = new int[b];
         Arrays.fill(lengths, n);
-        transformer.forward(kernels, ws, lengths, trace, n, d);        // model.py:232
+        transformer.forward(kernels, ws, lengths, trace, n);        // model.py:232
 
         float[] pooled = ws.pooled(b * d);                            // [B, D]
         for (int i = 0; i < b; i++) {

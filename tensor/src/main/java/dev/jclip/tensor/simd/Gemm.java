@@ -5,6 +5,8 @@ import dev.jclip.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.Arrays;
+
 /**
  * {@code C[M,N] = A[M,K] · W[K,N] + bias}: the matrix product behind every linear layer.
  *
@@ -157,33 +159,17 @@ final class Gemm {
     }
 
     /**
-     * panel[kk][j] = W[kb + kk][n0 + j], zero beyond the matrix's last column. From a strip layout
-     * the source is one contiguous run (NR divides the strip width, and the strips' padding is zero).
+     * panel[kk][j] = W[kb + kk][n0 + j], zero beyond the matrix's last column. In the strip layout
+     * with NR = 32 the panel is one contiguous run of the file; otherwise each k is a run of NR.
      */
     private static void pack(Matrix w, int kb, int kc, int n0, int nw, float[] panel) {
-        if (w.layout() == Matrix.Layout.STRIPS) {
-            long src = w.index(kb, n0);
-            if (NR == Matrix.STRIP) {
-                Widen.copy(w, src, panel, 0, kc * NR);                       // the panel is one run of the file
-            } else {
-                for (int kk = 0; kk < kc; kk++) {
-                    Widen.copy(w, src + (long) kk * Matrix.STRIP, panel, kk * NR, NR);
-                }
-            }
+        if (w.layout() == Matrix.Layout.STRIPS && NR == Matrix.STRIP) {
+            Widen.copy(w, w.index(kb, n0), panel, 0, kc * NR);          // the strips' padding is zero
             return;
         }
-        int n = w.cols();
         for (int kk = 0; kk < kc; kk++) {
-            long src = (long) (kb + kk) * n + n0;
-            int dst = kk * NR;
-            if (nw == NR) {
-                Widen.load(w, src).intoArray(panel, dst);
-                Widen.load(w, src + L).intoArray(panel, dst + L);
-            } else {
-                for (int j = 0; j < NR; j++) {
-                    panel[dst + j] = j < nw ? Widen.scalar(w, src + j) : 0f;
-                }
-            }
+            Widen.copy(w, w.index(kb + kk, n0), panel, kk * NR, nw);
+            Arrays.fill(panel, kk * NR + nw, (kk + 1) * NR, 0f);
         }
     }
 
