@@ -8,10 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code ./clip trace}: every step by its state-dict name and shape, and the step a reference disagrees on. */
@@ -67,5 +69,15 @@ class TraceCommandTest {
         MainTest.Result r = MainTest.run("trace", "--model", model.toString(), "--image", MainTest.image(0), "--text", "a cat");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("trace needs exactly one of --image or --text"), r.err());
+    }
+
+    @Test
+    void aReferenceThatIsNotSafetensorsIsAnErrorNamingIt() throws IOException {
+        Path bad = dir.resolve("not-a-trace.safetensors");
+        Files.writeString(bad, "this is not a safetensors file");
+        MainTest.Result r = MainTest.run("trace", "--model", model.toString(), "--text", "a cat", "--compare", bad.toString());
+        assertEquals(2, r.status(), r.out());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains(bad.toString()), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
     }
 }
