@@ -1,6 +1,8 @@
 package dev.jclip.core.image;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * An image file's format, told from its first bytes (its "magic"), never from its name: photo
@@ -27,6 +29,13 @@ public enum ImageFormat {
     private final String displayName;
     private final String refusal;
 
+    /**
+     * Extensions that promise an image: such a file that turns out not to be one is reported as a
+     * failure (it is usually a damaged photo), not skipped in silence like a {@code notes.txt}.
+     */
+    private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "jpe", "jfif", "png", "gif", "bmp", "dib",
+            "tif", "tiff", "webp", "heic", "heif", "avif", "jxl", "cr2", "cr3", "nef", "arw", "dng", "orf", "rw2", "raf");
+
     ImageFormat(String displayName, String refusal) {
         this.displayName = displayName;
         this.refusal = refusal;
@@ -50,6 +59,12 @@ public enum ImageFormat {
     /** The formats jclip decodes, for messages: "JPEG, PNG, GIF, BMP, TIFF or WebP". */
     public static String supportedList() {
         return "JPEG, PNG, GIF, BMP, TIFF or WebP";
+    }
+
+    /** Whether a file name's extension (any case) promises an image, whether or not jclip decodes that format. */
+    public static boolean promisedByName(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(fileName.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     /** The format of an encoded image, or {@code null} when its first bytes match none known. */

@@ -42,13 +42,6 @@ final class LibraryScan {
         }
     }
 
-    /**
-     * Names that promise an image: such a file that turns out not to be one is reported as a failure
-     * (it is usually a damaged photo), not skipped in silence like a {@code notes.txt}.
-     */
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "jpe", "jfif", "png", "gif", "bmp", "dib", "tif",
-            "tiff", "webp", "heic", "heif", "avif", "jxl", "cr2", "cr3", "nef", "arw", "dng", "orf", "rw2", "raf");
-
     private LibraryScan() {
     }
 
@@ -92,7 +85,7 @@ final class LibraryScan {
                     problems.add(relative(dir, f) + ": a link to a file outside " + dir + "; not indexed");
                     return FileVisitResult.CONTINUE;
                 }
-                if (IMAGE_EXTENSIONS.contains(extension(name)) || looksLikeAnImage(f)) {
+                if (ImageFormat.promisedByName(name) || looksLikeAnImage(f)) {
                     images.add(f);
                 } else {
                     skipped.merge(extension(name), 1, Integer::sum);
