@@ -1,5 +1,6 @@
 package dev.jclip.spark;
 
+import dev.jclip.parquet.EmbeddingTable;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -12,14 +13,16 @@ import org.apache.spark.sql.types.StructType;
  *   error      string         null if fine: what is wrong with the image, naming it
  *   model      string         not null: the id of the model that computed the embedding
  * </pre>
+ * The same table as {@link EmbeddingTable} (which {@code ./clip index --from-parquet} reads).
  * Embeddings of one model id are comparable with each other and with that model's text embeddings.
  */
 public final class EmbeddingColumns {
-    public static final String PATH = "path";
+    public static final String PATH = EmbeddingTable.PATH;
+    /** The image bytes column of Spark's binaryFile source; dropped from the output. */
     public static final String CONTENT = "content";
-    public static final String EMBEDDING = "embedding";
-    public static final String ERROR = "error";
-    public static final String MODEL = "model";
+    public static final String EMBEDDING = EmbeddingTable.EMBEDDING;
+    public static final String ERROR = EmbeddingTable.ERROR;
+    public static final String MODEL = EmbeddingTable.MODEL;
 
     /** The embedding column's type: the elements are never null, so Parquet stores them as required floats. */
     public static final org.apache.spark.sql.types.DataType EMBEDDING_TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);

@@ -2,6 +2,8 @@ package dev.jclip.spark;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.parquet.EmbeddingRow;
+import dev.jclip.parquet.EmbeddingTable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -12,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -52,8 +57,22 @@ class EmbedImagesTest {
         }
         List<Row> rows = back.collectAsList();
         assertEquals(Fixtures.images().size() + 1, rows.size());
+        List<EmbeddingRow> ours = new ArrayList<>();
+        EmbeddingTable.read(out, ours::add);   // jclip's own reader (./clip index --from-parquet) on Spark's output
+        assertEquals(rows.size(), ours.size());
+        Map<String, EmbeddingRow> byPath = new HashMap<>();
+        ours.forEach(r -> byPath.put(r.path(), r));
         for (Row r : rows) {
             String path = r.getString(0);
+            EmbeddingRow mine = byPath.get(path);
+            assertEquals(r.getString(2), mine.error());
+            assertEquals(r.getString(3), mine.model());
+            if (r.get(1) != null) {
+                List<Float> sparks = r.getList(1);
+                for (int i = 0; i < sparks.size(); i++) {
+                    assertEquals(sparks.get(i), mine.embedding()[i], path);
+                }
+            }
             if (path.endsWith("broken.png")) {
                 assertNull(r.get(1));
                 assertTrue(r.getString(2).startsWith(path + ": "), r.getString(2));

@@ -95,6 +95,11 @@ public final class Fixtures {
         return existing(ROOT.resolve("webp").resolve(name));
     }
 
+    /** {@code src/test/fixtures/parquet}: embedding tables as pyarrow writes them, and expected.json (made by scripts/fixtures/make_parquet_fixtures.py). */
+    public static Path parquet(String name) {
+        return existing(ROOT.resolve("parquet").resolve(name));
+    }
+
     /** {@code src/test/fixtures/tiff}: TIFF files beside the RGB Pillow decodes from them (made by scripts/fixtures/make_tiff_fixtures.py). */
     public static Path tiff(String name) {
         return existing(ROOT.resolve("tiff").resolve(name));
