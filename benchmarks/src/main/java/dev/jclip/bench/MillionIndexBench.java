@@ -5,7 +5,6 @@ import dev.jclip.core.index.ImageIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -54,22 +53,12 @@ public final class MillionIndexBench {
             search(file, n);
         }
         System.out.printf("peak RSS %d MB (VmHWM; mapped index pages count as they are read), max heap %d MB, %d cores, %s%n",
-                peakRssKb() / 1024, Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
+                PeakRss.kilobytes() / 1024, Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"));
     }
 
     private static void build(Path file, int n) throws IOException {
-        List<ImageIndex.Entry> entries = new AbstractList<>() {
-            @Override
-            public ImageIndex.Entry get(int i) {
-                return new ImageIndex.Entry(String.format("photos/%07d.jpg", i), 100_000 + i, 1_700_000_000_000L + i);
-            }
-
-            @Override
-            public int size() {
-                return n;
-            }
-        };
+        List<ImageIndex.Entry> entries = SyntheticEntries.of(n);
         long t0 = System.nanoTime();
         ImageIndex.write(file, "bench", "bench", "/photos", DIM, true, entries, MillionIndexBench::vector);
         System.out.printf("built %d entries of %d (F16) in %.1f s, file %.2f GB%n", n, DIM, (System.nanoTime() - t0) / 1e9,
@@ -100,14 +89,5 @@ public final class MillionIndexBench {
             System.out.printf("opened %d entries in %.1f ms; search top 10: median %.1f ms, p99 %.1f ms, min %.1f ms (%d queries after 10 warm-ups)%n",
                     index.size(), openMs, ms[ms.length / 2], ms[ms.length - 1], ms[0], ms.length);
         }
-    }
-
-    private static long peakRssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

@@ -219,9 +219,22 @@ public final class ImageIndex implements AutoCloseable {
             approx[i] *= scales.getAtIndex(SCALE, i);
         }
         int[] candidates = TopK.indices(approx, Math.max(100 * k, 1000));
+        return rescore(candidates, unit, k);
+    }
+
+    /**
+     * The best {@code k} of {@code candidates} (entry ids, e.g. from an approximate search), scored
+     * exactly against the stored vectors; {@code query} is normalised here. Best first.
+     */
+    public List<Hit> rescore(int[] candidates, float[] query, int k) {
+        checkQuery(query, k);
+        float[] unit = EmbeddingMath.normalized(query);
         float[] exact = new float[candidates.length];
         float[] row = new float[dim()];
         for (int j = 0; j < candidates.length; j++) {
+            if (candidates[j] < 0 || candidates[j] >= size()) {
+                throw new IllegalArgumentException("candidate " + candidates[j] + " is not an entry of " + file + " (" + size() + " entries)");
+            }
             KernelProvider.kernels().readRow(vectors, candidates[j], row, 0);
             double dot = 0;
             for (int c = 0; c < row.length; c++) {
@@ -230,15 +243,9 @@ public final class ImageIndex implements AutoCloseable {
             exact[j] = (float) dot;
         }
         int[] best = TopK.indices(exact, k);
-        float[] scores = new float[best.length];
-        int[] ids = new int[best.length];
-        for (int j = 0; j < best.length; j++) {
-            ids[j] = candidates[best[j]];
-            scores[j] = exact[best[j]];
-        }
-        List<Hit> hits = new ArrayList<>(ids.length);
-        for (int j = 0; j < ids.length; j++) {
-            hits.add(hit(ids[j], scores[j]));
+        List<Hit> hits = new ArrayList<>(best.length);
+        for (int b : best) {
+            hits.add(hit(candidates[b], exact[b]));
         }
         return hits;
     }
@@ -248,8 +255,8 @@ public final class ImageIndex implements AutoCloseable {
         return new Hit(id, header.entries().get(id).path(), Math.max(-1f, Math.min(1f, score)));
     }
 
-    /** The stored vector of entry {@code i}, widened to fp32. */
-    float[] vector(int i) {
+    /** The stored vector of entry {@code i} (unit length up to the storage's rounding), widened to fp32. */
+    public float[] vector(int i) {
         float[] v = new float[dim()];
         KernelProvider.kernels().readRow(vectors, i, v, 0);
         return v;
