@@ -38,7 +38,8 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("dev.jclip.tensor..", "dev.jclip.core", "dev.jclip.core.model..",
                         "dev.jclip.core.weights..", "dev.jclip.core.tokenizer..", "dev.jclip.core.image..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.jclip.core.zeroshot..", "dev.jclip.core.index..",
-                        "dev.jclip.convert..", "dev.jclip.hub..", "dev.jclip.server..", "dev.jclip.cli..")
+                        "dev.jclip.convert..", "dev.jclip.hub..", "dev.jclip.server..", "dev.jclip.cli..",
+                        "dev.jclip.parquet..", "dev.jclip.lucene..", "dev.jclip.spark..")
                 .check(MAIN);
     }
 
@@ -46,10 +47,14 @@ class ArchitectureTest {
     void theLibraryDoesNotReachForTheToolsAroundIt() {
         noClasses().that().resideInAnyPackage("dev.jclip.core..", "dev.jclip.tensor..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.jclip.convert..", "dev.jclip.hub..",
-                        "dev.jclip.server..", "dev.jclip.cli..")
+                        "dev.jclip.server..", "dev.jclip.cli..", "dev.jclip.parquet..", "dev.jclip.lucene..", "dev.jclip.spark..")
                 .check(MAIN);
-        noClasses().that().resideInAnyPackage("dev.jclip.convert..", "dev.jclip.hub..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.jclip.server..", "dev.jclip.cli..")
+        noClasses().that().resideInAnyPackage("dev.jclip.convert..", "dev.jclip.hub..", "dev.jclip.parquet..", "dev.jclip.lucene..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jclip.server..", "dev.jclip.cli..", "dev.jclip.spark..")
+                .check(MAIN);
+        // The table format stands alone: the CLI and the Spark job share it, and it needs nothing of the model.
+        noClasses().that().resideInAPackage("dev.jclip.parquet..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jclip.core..", "dev.jclip.tensor..")
                 .check(MAIN);
     }
 

@@ -2,6 +2,9 @@ package dev.jclip.cli;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
+import dev.jclip.lucene.AnnIndex;
+import dev.jclip.parquet.EmbeddingTable;
+import dev.jclip.parquet.ParquetFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./clip index DIR --model M --out INDEX [--dtype f16|f32] [--exclude GLOB]...}: embed a folder
- * of images for search. Progress is journalled as it goes, so an interrupted run is resumed by running
- * the same command again.
+ * {@code ./clip index DIR --model M --out INDEX [--dtype f16|f32] [--exclude GLOB]... [--ann]}: embed a
+ * folder of images for search. Progress is journalled as it goes, so an interrupted run is resumed by
+ * running the same command again. {@code ./clip index --from-parquet TABLE --out INDEX [--model M]}
+ * builds the index from embeddings computed elsewhere (jclip's Spark job). With {@code --ann}, or from
+ * {@value AnnIndex#AUTO_FROM} entries, or when the index already has one, a Lucene graph is built beside it.
  */
 final class IndexCommand implements Command {
     @Override
@@ -25,26 +30,35 @@ final class IndexCommand implements Command {
 
     @Override
     public String usage() {
-        return "index DIR --model M --out INDEX [--dtype f16|f32] [--exclude GLOB]...   embed every image under DIR; again: only what changed";
+        return "index (DIR --model M | --from-parquet TABLE [--model M]) --out INDEX [--dtype f16|f32] [--exclude GLOB]... [--ann]"
+                + "   embed every image under DIR (again: only what changed), or import a Spark job's embeddings";
     }
 
     @Override
     public Args.Spec spec() {
-        return new Args.Spec(Set.of("--model", "--out", "--dtype"), Set.of("--exclude"), Set.of());
+        return new Args.Spec(Set.of("--model", "--out", "--dtype", "--from-parquet"), Set.of("--exclude"), Set.of("--ann"));
     }
 
     @Override
     public int run(Args args, Console console) throws IOException {
-        String model = Models.name(args);
         Path out = Path.of(args.required("--out"));
-        if (args.positional().size() != 1) {
-            throw new UsageException("index takes one folder DIR (got " + args.positional().size() + ")");
-        }
-        Path dir = Path.of(args.positional().getFirst());
         String dtype = args.one("--dtype") == null ? "f16" : args.one("--dtype");
         if (!dtype.equals("f16") && !dtype.equals("f32")) {
             throw new UsageException("--dtype must be f16 or f32, not '" + dtype + "'");
         }
+        if (args.one("--from-parquet") != null) {
+            if (!args.positional().isEmpty() || !args.list("--exclude").isEmpty()) {
+                throw new UsageException("index --from-parquet takes no folder DIR and no --exclude: the table says which images");
+            }
+            int status = fromParquet(Path.of(args.one("--from-parquet")), out, args.one("--model"), dtype.equals("f16"), console);
+            buildGraphIfWanted(out, args.flag("--ann"), console);
+            return status;
+        }
+        String model = Models.name(args);
+        if (args.positional().size() != 1) {
+            throw new UsageException("index takes one folder DIR (got " + args.positional().size() + ")");
+        }
+        Path dir = Path.of(args.positional().getFirst());
         List<String> excludes = args.list("--exclude");
         // Recorded in the index so that search can find the model again from another directory.
         String source = Files.exists(Path.of(model)) ? Path.of(model).toAbsolutePath().normalize().toString() : model;
@@ -92,6 +106,54 @@ final class IndexCommand implements Command {
                         + "%d skipped as not images%s%n",
                 r.indexed(), out, (System.nanoTime() - t0) / 1e9, r.embedded(), r.reused(), r.resumed(), r.removed(),
                 r.failed().size(), r.notImageCount(), notImages);
+        buildGraphIfWanted(out, args.flag("--ann"), console);
         return r.failed().isEmpty() ? 0 : 1;
+    }
+
+    private static int fromParquet(Path table, Path out, String model, boolean f16, Console console) throws IOException {
+        if (!Files.exists(table)) {
+            throw new UsageException("--from-parquet " + table + ": no such file or folder");
+        }
+        try {
+            // An exported index says which model built it; the Spark job's output does not.
+            String source = EmbeddingTable.metadata(table).getOrDefault(EmbeddingTable.MODEL_SOURCE_KEY, "");
+            String expectedId = null;
+            if (model != null) {
+                try (ClipModel clip = Models.open(model)) {
+                    expectedId = clip.modelId();
+                }
+                source = Files.exists(Path.of(model)) ? Path.of(model).toAbsolutePath().normalize().toString() : model;
+            }
+            long t0 = System.nanoTime();
+            ParquetImport.Report r = ParquetImport.run(table, out, expectedId, source, f16);
+            console.err().printf("indexed %d images into %s from %s in %.1f s: %d rows with an error left out, %d repeated paths left out"
+                            + " (model %s, paths relative to %s)%n", r.indexed(), out, table, (System.nanoTime() - t0) / 1e9, r.errors(),
+                    r.duplicates(), r.modelId(), r.imagesDir().isEmpty() ? "nothing: kept as given" : r.imagesDir());
+            if (source.isEmpty()) {
+                console.err().println("note: the table does not say which model made it and no --model was given,"
+                        + " so search and serve will need --model for this index");
+            }
+            return 0;
+        } catch (ParquetFormatException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * Builds the Lucene graph beside {@code out} when asked ({@code --ann}), when the index is big
+     * enough for exact search to be slow, or when it already has one (which would be out of date now).
+     */
+    private static void buildGraphIfWanted(Path out, boolean asked, Console console) throws IOException {
+        try (ImageIndex index = ImageIndex.open(out)) {
+            AnnIndex.State state = AnnIndex.state(out, index);
+            if (!asked && index.size() < AnnIndex.AUTO_FROM && state == AnnIndex.State.ABSENT || state == AnnIndex.State.CURRENT) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            try (ProgressBar bar = new ProgressBar(console, "graph")) {
+                AnnIndex.build(index, out, bar::update);
+            }
+            console.err().printf("built the Lucene graph %s in %.1f s%n", AnnIndex.besideIndex(out), (System.nanoTime() - t0) / 1e9);
+        }
     }
 }

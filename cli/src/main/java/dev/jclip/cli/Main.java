@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code ./clip}: the command line. Exit status 0 on success, 1 when some inputs of a batch failed
@@ -16,13 +18,21 @@ import java.util.List;
 public final class Main {
     private static final List<Command> COMMANDS = List.of(new ConvertCommand(), new TokenizeCommand(),
             new PreprocessCommand(), new EmbedCommand(), new SimilarityCommand(), new ClassifyCommand(), new DescribeCommand(), new IndexCommand(),
-            new SearchCommand(), new ServeCommand(), new InfoCommand(),
+            new SearchCommand(), new ExportCommand(), new ServeCommand(), new InfoCommand(),
             new TraceCommand(), new BenchCommand());
+
+    /**
+     * Lucene says on stderr, through java.util.logging, that it found the Vector API, each time a
+     * graph is opened in a new JVM; as with the JVM's own incubator notice, the CLI keeps that quiet.
+     * Held here: java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger LUCENE_VECTORIZATION = Logger.getLogger("org.apache.lucene.internal.vectorization");
 
     private Main() {
     }
 
     public static void main(String[] argv) {
+        LUCENE_VECTORIZATION.setLevel(Level.WARNING);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         // The bar is drawn only on a terminal; asked here, since err wraps System.err in a new stream.

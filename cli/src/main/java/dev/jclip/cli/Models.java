@@ -51,6 +51,10 @@ final class Models {
             return given;
         }
         String recorded = index.modelSource();
+        if (recorded.isEmpty()) {
+            throw new UsageException(indexFile + " records no model (it was imported from Parquet without --model);"
+                    + " give the model with --model");
+        }
         Path p = Path.of(recorded);
         if (p.isAbsolute() && !Files.exists(p)) {
             throw new UsageException(indexFile + " was built with the model " + recorded

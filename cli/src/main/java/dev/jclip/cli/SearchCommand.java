@@ -3,6 +3,8 @@ package dev.jclip.cli;
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
 import dev.jclip.core.json.Json;
+import dev.jclip.lucene.AnnIndex;
+import dev.jclip.lucene.IndexSearch;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,7 +16,9 @@ import java.util.Set;
  * {@code ./clip search --index INDEX "text query" [-k 10]} or {@code --image PATH}: JSON lines
  * {@code {"path", "score"}}, best first. The model is the index's own unless {@code --model} is given.
  * {@code --paths} prints absolute paths alone, one per line, for piping into a viewer;
- * {@code --min-score S} drops weaker hits; {@code --exact} scores every vector even in a large index.
+ * {@code --min-score S} drops weaker hits. A big index is searched through its Lucene graph
+ * ({@code INDEX.lucene}, built by {@code ./clip index --ann}) when it has a current one;
+ * {@code --exact} scores every vector instead, whatever the index's size.
  */
 final class SearchCommand implements Command {
     @Override
@@ -60,7 +64,18 @@ final class SearchCommand implements Command {
                 }
                 q = clip.encodeText(query);
             }
-            List<ImageIndex.Hit> hits = args.flag("--exact") ? index.searchExact(q, k) : index.search(q, k);
+            List<ImageIndex.Hit> hits;
+            if (args.flag("--exact")) {
+                hits = index.searchExact(q, k);
+            } else {
+                try (IndexSearch search = IndexSearch.open(indexFile, index)) {
+                    if (search.graphState() == AnnIndex.State.STALE) {
+                        console.err().println("warning: " + AnnIndex.besideIndex(indexFile) + " was built from an earlier " + indexFile
+                                + "; searching without it (run ./clip index again with --ann to rebuild it)");
+                    }
+                    hits = search.search(q, k);
+                }
+            }
             Path folder = index.imagesDir() != null ? index.imagesDir() : indexFile.toAbsolutePath().getParent();
             for (ImageIndex.Hit hit : hits) {
                 if (hit.score() < minScore) {

@@ -348,7 +348,7 @@ class MainTest {
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.status());
-        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "index", "search", "serve", "bench")) {
+        for (String c : List.of("convert", "tokenize", "preprocess", "embed", "similarity", "classify", "describe", "index", "search", "export", "serve", "bench")) {
             assertTrue(r.out().contains(c), c);
         }
     }

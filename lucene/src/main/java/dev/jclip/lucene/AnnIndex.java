@@ -162,7 +162,7 @@ public final class AnnIndex implements AutoCloseable {
         }
     }
 
-    /** Whether the graph beside {@code indexFile} exists, and whether it was built from {@code flat} as it is now. */
+    /** Whether a graph lies beside an index file, and whether it was built from the index as it is now. */
     public enum State { ABSENT, STALE, CURRENT }
 
     public static State state(Path indexFile, ImageIndex flat) throws IOException {

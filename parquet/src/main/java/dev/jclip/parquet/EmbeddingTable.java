@@ -28,6 +28,8 @@ public final class EmbeddingTable {
     public static final String MODEL = "model";
     /** Key-value metadata: the folder the paths are relative to, when jclip wrote the table from an index. */
     public static final String IMAGES_DIR_KEY = "jclip.images_dir";
+    /** Key-value metadata: the model the index was built with ({@code --model}), when jclip wrote the table from an index. */
+    public static final String MODEL_SOURCE_KEY = "jclip.model_source";
 
     /** Told each row in file order. */
     @FunctionalInterface

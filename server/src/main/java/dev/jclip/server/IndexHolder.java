@@ -3,6 +3,8 @@ package dev.jclip.server;
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
 import dev.jclip.core.index.IndexException;
+import dev.jclip.lucene.AnnIndex;
+import dev.jclip.lucene.IndexSearch;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +19,8 @@ import java.util.Objects;
  * {@code ./clip index} has replaced it (a new file renamed over the old: another inode, mtime or
  * size), serves the new one from the next request on, without a restart. The old index stays mapped
  * for a minute, so that requests already using it finish; then it is closed. A replacement that
- * cannot be opened, or was built with another model, is reported once and the old index kept.
+ * cannot be opened, or was built with another model, is reported once and the old index kept. The
+ * Lucene graph beside the file ({@code INDEX.lucene}) is used when it was built from the index as it is.
  */
 final class IndexHolder implements AutoCloseable {
     private static final long CHECK_EVERY_NANOS = 1_000_000_000L;
@@ -25,13 +28,13 @@ final class IndexHolder implements AutoCloseable {
 
     private final Path file;          // null: a fixed index, never reloaded
     private final ClipModel clip;
-    private volatile ImageIndex current;
+    private volatile IndexSearch current; // the index and, when current, its Lucene graph: replaced together
     private volatile int generation;
     private Object stamp;
     private long lastCheck;
     private Object refusedStamp;
 
-    private IndexHolder(Path file, ClipModel clip, ImageIndex index) {
+    private IndexHolder(Path file, ClipModel clip, IndexSearch index) {
         this.file = file;
         this.clip = clip;
         this.current = index;
@@ -41,22 +44,38 @@ final class IndexHolder implements AutoCloseable {
 
     /** An index that is served as it is (the Java API's caller owns it). */
     static IndexHolder fixed(ImageIndex index) {
-        return new IndexHolder(null, null, index);
+        return new IndexHolder(null, null, index == null ? null : IndexSearch.flatOnly(index));
     }
 
     /** The index in {@code file}, reopened whenever the file is replaced. */
     static IndexHolder watching(Path file, ClipModel clip) {
         ImageIndex index = ImageIndex.open(file);
         index.checkModel(clip);
-        return new IndexHolder(file, clip, index);
+        return new IndexHolder(file, clip, withGraph(file, index));
     }
 
     /** The index to use for this request, or null when none is served. */
     ImageIndex current() {
+        IndexSearch s = currentSearch();
+        return s == null ? null : s.flat();
+    }
+
+    /** The index with its graph (when current) to search for this request, or null when none is served. */
+    IndexSearch currentSearch() {
         if (file != null && System.nanoTime() - lastCheck >= CHECK_EVERY_NANOS) {
             reloadIfReplaced();
         }
         return current;
+    }
+
+    /** {@code index} with the Lucene graph beside {@code file}, if it was built from this index; a stale one is said once. */
+    private static IndexSearch withGraph(Path file, ImageIndex index) {
+        IndexSearch s = IndexSearch.open(file, index);
+        if (s.graphState() == AnnIndex.State.STALE) {
+            System.err.println("warning: " + AnnIndex.besideIndex(file) + " was built from an earlier " + file
+                    + "; searching without it (run ./clip index with --ann to rebuild it)");
+        }
+        return s;
     }
 
     /** Counts replacements, so that caches keyed by entry number know when to forget. */
@@ -73,21 +92,28 @@ final class IndexHolder implements AutoCloseable {
         if (now == null || now.equals(stamp) || now.equals(refusedStamp)) {
             return;
         }
-        ImageIndex next;
+        IndexSearch next;
         try {
-            next = ImageIndex.open(file);
-            next.checkModel(clip);
-        } catch (IndexException e) {
+            ImageIndex opened = ImageIndex.open(file);
+            try {
+                opened.checkModel(clip);
+                next = withGraph(file, opened);
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+        } catch (IndexException | java.io.UncheckedIOException e) {
             refusedStamp = now;
             System.err.println("warning: " + file + " was replaced but cannot be served (" + e.getMessage()
                     + "); still serving the previous index");
             return;
         }
-        ImageIndex old = current;
+        IndexSearch old = current;
         current = next;
         stamp = now;
         generation++;
-        System.err.println("reloaded " + file + ": " + next.size() + " indexed images");
+        System.err.println("reloaded " + file + ": " + next.flat().size() + " indexed images"
+                + (next.graphState() == AnnIndex.State.CURRENT ? ", with its Lucene graph" : ""));
         Thread.ofVirtual().name("index-retire").start(() -> {
             try {
                 Thread.sleep(RETIRE_AFTER);
@@ -95,6 +121,7 @@ final class IndexHolder implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             old.close();
+            old.flat().close();
         });
     }
 
@@ -113,6 +140,7 @@ final class IndexHolder implements AutoCloseable {
     public void close() {
         if (file != null && current != null) {
             current.close();
+            current.flat().close();
         }
     }
 }

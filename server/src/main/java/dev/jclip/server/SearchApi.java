@@ -2,6 +2,7 @@ package dev.jclip.server;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
+import dev.jclip.lucene.IndexSearch;
 import dev.jclip.core.tokenizer.ClipTokenizer;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ final class SearchApi implements Endpoint {
 
     @Override
     public void handle(HttpCall call) throws IOException {
-        ImageIndex index = indexes.current();
+        IndexSearch index = indexes.currentSearch();
         if (index == null) {
             throw ApiException.notFound("no image index is loaded; start the server with --index INDEX");
         }

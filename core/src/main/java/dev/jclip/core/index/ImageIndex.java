@@ -224,10 +224,13 @@ public final class ImageIndex implements AutoCloseable {
 
     /**
      * The best {@code k} of {@code candidates} (entry ids, e.g. from an approximate search), scored
-     * exactly against the stored vectors; {@code query} is normalised here. Best first.
+     * exactly against the stored vectors; {@code query} is normalised here. Best first; equal scores
+     * in entry order, as the exact scan orders them.
      */
     public List<Hit> rescore(int[] candidates, float[] query, int k) {
         checkQuery(query, k);
+        candidates = candidates.clone();
+        Arrays.sort(candidates);
         float[] unit = EmbeddingMath.normalized(query);
         float[] exact = new float[candidates.length];
         float[] row = new float[dim()];
