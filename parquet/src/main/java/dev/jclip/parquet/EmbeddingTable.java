@@ -120,7 +120,11 @@ public final class EmbeddingTable {
     }
 
     private static void readRowGroup(ParquetFile f, Columns c, int g, RowSink sink) throws IOException {
-        int rows = Math.toIntExact(f.rowGroupRows(g));
+        long declared = f.rowGroupRows(g);
+        if (declared < 0 || declared > ParquetFile.MAX_CHUNK_VALUES) {
+            throw f.error("row group " + g + " claims " + declared + " rows");
+        }
+        int rows = (int) declared;
         String[] paths = strings(f, c.path(), f.column(g, c.path()), rows);
         String[] errors = c.error() == null ? new String[rows] : strings(f, c.error(), f.column(g, c.error()), rows);
         String[] models = c.model() == null ? new String[rows] : strings(f, c.model(), f.column(g, c.model()), rows);

@@ -104,6 +104,9 @@ final class ParquetFile implements AutoCloseable {
             int d = def + (repetition == REQUIRED ? 0 : 1);
             int r = rep + (repetition == REPEATED ? 1 : 0);
             List<String> p = new ArrayList<>(path);
+            if (e.string(4) == null) {
+                throw new IllegalStateException("a schema element without a name");
+            }
             p.add(e.string(4));
             List<Integer> ds = new ArrayList<>(defs);
             ds.add(d);
@@ -137,7 +140,11 @@ final class ParquetFile implements AutoCloseable {
     }
 
     long rowGroupRows(int g) {
-        return rowGroups.get(g).i64(3);
+        try {
+            return rowGroups.get(g).i64(3);
+        } catch (IllegalStateException e) {
+            throw error("corrupt footer (row group " + g + ": " + e.getMessage() + ")");
+        }
     }
 
     /** The file's key-value metadata (e.g. Spark's schema, or jclip's images folder). */
@@ -147,17 +154,17 @@ final class ParquetFile implements AutoCloseable {
 
     /** Reads and decodes column {@code leaf} of row group {@code g}. */
     Column column(int g, Leaf leaf) throws IOException {
-        CompactThrift.Struct meta = null;
-        for (CompactThrift.Struct chunk : rowGroups.get(g).<CompactThrift.Struct>list(1)) {
-            CompactThrift.Struct m = chunk.struct(3);
-            if (m != null && m.<byte[]>list(3).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList().equals(leaf.path())) {
-                meta = m;
-            }
-        }
-        if (meta == null) {
-            throw error("row group " + g + " has no column " + leaf.dotted());
-        }
         try {
+            CompactThrift.Struct meta = null;
+            for (CompactThrift.Struct chunk : rowGroups.get(g).<CompactThrift.Struct>list(1)) {
+                CompactThrift.Struct m = chunk.struct(3);
+                if (m != null && m.<byte[]>list(3).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList().equals(leaf.path())) {
+                    meta = m;
+                }
+            }
+            if (meta == null) {
+                throw error("row group " + g + " has no column " + leaf.dotted());
+            }
             return decodeChunk(g, leaf, meta);
         } catch (IllegalStateException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
             throw error("column " + leaf.dotted() + " of row group " + g + " is corrupt (" + describe(e) + ")");
