@@ -3,6 +3,7 @@ package dev.jclip.server;
 import com.sun.net.httpserver.HttpServer;
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
+import dev.jclip.lucene.IndexSearch;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -166,12 +167,14 @@ public final class ClipServer implements AutoCloseable {
     }
 
     private static void health(HttpCall call, ClipModel clip, String modelName, IndexHolder holder) throws IOException {
-        ImageIndex index = holder.current();
+        IndexSearch index = holder.currentSearch();
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", "ok");   // while stopping, the router answers 503 before this
         h.put("model", modelName);
         h.put("embedding_dim", clip.embedDim());
-        h.put("images_indexed", index == null ? 0 : index.size());
+        h.put("images_indexed", index == null ? 0 : index.flat().size());
+        // "current": searches go through the Lucene graph; "stale": it is out of date and unused; "absent"
+        h.put("index_graph", index == null ? "absent" : index.graphState().name().toLowerCase(java.util.Locale.ROOT));
         call.json(200, h);
     }
 

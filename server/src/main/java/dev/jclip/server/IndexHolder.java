@@ -7,6 +7,7 @@ import dev.jclip.lucene.AnnIndex;
 import dev.jclip.lucene.IndexSearch;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -20,7 +21,8 @@ import java.util.Objects;
  * size), serves the new one from the next request on, without a restart. The old index stays mapped
  * for a minute, so that requests already using it finish; then it is closed. A replacement that
  * cannot be opened, or was built with another model, is reported once and the old index kept. The
- * Lucene graph beside the file ({@code INDEX.lucene}) is used when it was built from the index as it is.
+ * Lucene graph beside the file ({@code INDEX.lucene}) is used when it was built from the index as it
+ * is; a graph that arrives later (built after the index) is picked up the same way.
  */
 final class IndexHolder implements AutoCloseable {
     private static final long CHECK_EVERY_NANOS = 1_000_000_000L;
@@ -102,7 +104,7 @@ final class IndexHolder implements AutoCloseable {
                 opened.close();
                 throw e;
             }
-        } catch (IndexException | java.io.UncheckedIOException e) {
+        } catch (IndexException | UncheckedIOException e) {
             refusedStamp = now;
             System.err.println("warning: " + file + " was replaced but cannot be served (" + e.getMessage()
                     + "); still serving the previous index");
@@ -125,14 +127,24 @@ final class IndexHolder implements AutoCloseable {
         });
     }
 
-    /** What identifies one version of the file: its inode (a rename changes it), mtime and size. */
+    /**
+     * What identifies one version of the file: its inode (a rename changes it), mtime and size; and
+     * the same of the graph folder beside it, which {@code ./clip index} renames into place after the
+     * file, so that a new graph is picked up when it arrives.
+     */
     private static Object stamp(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return List.of(Objects.toString(a.fileKey()), a.lastModifiedTime().toMillis(), a.size());
+            Path graph = AnnIndex.besideIndex(file);
+            Object g = Files.isDirectory(graph) ? versionOf(Files.readAttributes(graph, BasicFileAttributes.class)) : "no graph";
+            return List.of(versionOf(a), g);
         } catch (IOException e) {
             return null; // being replaced right now, or gone: look again next time
         }
+    }
+
+    private static Object versionOf(BasicFileAttributes a) {
+        return List.of(Objects.toString(a.fileKey()), a.lastModifiedTime().toMillis(), a.size());
     }
 
     /** Closes the index this holder opened; a fixed index belongs to the caller. */

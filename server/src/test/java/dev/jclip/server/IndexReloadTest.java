@@ -2,6 +2,7 @@ package dev.jclip.server;
 
 import dev.jclip.core.index.ImageIndex;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.lucene.AnnIndex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -62,6 +64,51 @@ class IndexReloadTest {
             Thread.sleep(1500);
             assertEquals(images.size(), indexed(s), "still the previous index");
             assertEquals(200, s.get("/v1/search?q=cat").status());
+        }
+    }
+
+    private static void awaitGraph(TestServer s, String state) throws InterruptedException {
+        for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
+            if (state.equals(s.get("/healthz").json().get("index_graph"))) {
+                return;
+            }
+        }
+        fail("the server did not report index_graph " + state + " within 20 s: " + s.get("/healthz").json());
+    }
+
+    @Test
+    void aLuceneGraphBuiltAfterTheIndexIsPickedUpAndAStaleOneIsNotUsed() throws Exception {
+        Path photos = dir.resolve("photos");
+        Files.createDirectories(photos);
+        List<Path> images = Fixtures.images();
+        for (Path p : images.subList(0, 3)) {
+            Files.copy(p, photos.resolve(p.getFileName()));
+        }
+        Path file = dir.resolve("photos.idx");
+        ImageIndex.build(TestServer.model(), "tiny", photos, file, true, ImageIndex.Progress.NONE);
+        try (TestServer s = TestServer.startWithIndexFile(file, TestServer.options())) {
+            assertEquals("absent", s.get("/healthz").json().get("index_graph"));
+            List<?> flat = (List<?>) s.get("/v1/search?q=cat&k=3").json().get("results");
+            try (ImageIndex index = ImageIndex.open(file)) {
+                AnnIndex.build(index, file, (done, total) -> { });
+            }
+            awaitGraph(s, "current");
+            List<?> graph = (List<?>) s.get("/v1/search?q=cat&k=3").json().get("results");
+            assertEquals(flat.size(), graph.size());
+            for (int i = 0; i < flat.size(); i++) {
+                Map<?, ?> want = (Map<?, ?>) flat.get(i), got = (Map<?, ?>) graph.get(i);
+                assertEquals(want.get("path"), got.get("path"), "the graph finds what the flat search found");
+                // rescored in double from the same stored vectors; the flat scan's SIMD sums round differently
+                assertEquals(((Number) want.get("score")).doubleValue(), ((Number) got.get("score")).doubleValue(), 1e-6);
+            }
+
+            for (Path p : images.subList(3, images.size())) {
+                Files.copy(p, photos.resolve(p.getFileName()));
+            }
+            ImageIndex.build(TestServer.model(), "tiny", photos, file, true, ImageIndex.Progress.NONE);
+            awaitIndexed(s, images.size());
+            assertEquals("stale", s.get("/healthz").json().get("index_graph"), "a graph of the earlier index is not used");
+            assertEquals(images.size(), ((List<?>) s.get("/v1/search?q=cat&k=10").json().get("results")).size());
         }
     }
 }
