@@ -125,6 +125,15 @@ class ClipEmbedderTest {
     }
 
     @Test
+    void anExecutorLoadsEachModelFileOnceForAllItsTasks() throws IOException {
+        String model = SparkTestSession.model().toString();
+        ClipModel first = ExecutorModels.get(model);
+        List<Integer> sameInEveryTask = spark.range(0, 8, 1, 4).javaRDD()
+                .map(i -> System.identityHashCode(ExecutorModels.get(model))).distinct().collect();
+        assertEquals(List.of(System.identityHashCode(first)), sameInEveryTask, "local[2]: one JVM, one model for its four tasks");
+    }
+
+    @Test
     void aDatasetWithoutTheColumnsIsRefusedNamingThem() throws IOException {
         ClipEmbedder embedder = new ClipEmbedder(spark, SparkTestSession.model().toString());
         Dataset<Row> texts = spark.createDataFrame(List.of(RowFactory.create("a")), new StructType().add("text", DataTypes.StringType));
