@@ -14,6 +14,7 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -177,7 +178,7 @@ public final class AnnIndex implements AutoCloseable {
             if (!DirectoryReader.indexExists(d)) {
                 return State.ABSENT;
             }
-            Map<String, String> data = org.apache.lucene.index.SegmentInfos.readLatestCommit(d).getUserData();
+            Map<String, String> data = SegmentInfos.readLatestCommit(d).getUserData();
             return IndexStamp.of(flat).matches(data) ? State.CURRENT : State.STALE;
         }
     }

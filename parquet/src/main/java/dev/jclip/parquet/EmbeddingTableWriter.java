@@ -1,5 +1,6 @@
 package dev.jclip.parquet;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ public final class EmbeddingTableWriter implements AutoCloseable {
         this.target = target;
         Path dir = target.toAbsolutePath().getParent();
         this.tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        this.out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
+        this.out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
         this.metadata = Map.copyOf(metadata);
         write(ParquetFile.MAGIC);
     }

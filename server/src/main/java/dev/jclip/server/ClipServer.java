@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -174,7 +175,7 @@ public final class ClipServer implements AutoCloseable {
         h.put("embedding_dim", clip.embedDim());
         h.put("images_indexed", index == null ? 0 : index.flat().size());
         // "current": searches go through the Lucene graph; "stale": it is out of date and unused; "absent"
-        h.put("index_graph", index == null ? "absent" : index.graphState().name().toLowerCase(java.util.Locale.ROOT));
+        h.put("index_graph", index == null ? "absent" : index.graphState().name().toLowerCase(Locale.ROOT));
         call.json(200, h);
     }
 

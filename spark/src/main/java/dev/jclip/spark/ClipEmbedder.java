@@ -1,14 +1,17 @@
 package dev.jclip.spark;
 
+import dev.jclip.core.ClipModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -39,7 +42,7 @@ public final class ClipEmbedder {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "embedded %d, failed %d, %.1f s of task time (%.2f per task-second)",
+            return String.format(Locale.ROOT, "embedded %d, failed %d, %.1f s of task time (%.2f per task-second)",
                     embedded, failed, taskSeconds, perTaskSecond());
         }
     }
@@ -52,7 +55,7 @@ public final class ClipEmbedder {
 
     /** Embeds with the model file {@code model} (a runtime .safetensors written by {@code ./clip convert}), 8 images a batch. */
     public ClipEmbedder(SparkSession spark, String model) {
-        this(spark, model, dev.jclip.core.ClipModel.IMAGE_BATCH);
+        this(spark, model, ClipModel.IMAGE_BATCH);
     }
 
     public ClipEmbedder(SparkSession spark, String model, int batchSize) {
@@ -101,7 +104,7 @@ public final class ClipEmbedder {
         return new PartitionEmbedder.Accumulators(embedded, failed, nanos);
     }
 
-    private static int column(StructType schema, String name, org.apache.spark.sql.types.DataType type, String what) {
+    private static int column(StructType schema, String name, DataType type, String what) {
         int i = Arrays.asList(schema.fieldNames()).indexOf(name);
         if (i < 0) {
             throw new IllegalArgumentException(what + ": no column \"" + name + "\" among " + Arrays.toString(schema.fieldNames()));

@@ -1,7 +1,9 @@
 package dev.jclip.spark;
 
+import dev.jclip.core.ClipModel;
 import dev.jclip.core.image.ImageFormat;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,7 +39,7 @@ public final class EmbedImages {
             String input = null;
             String output = null;
             int partitions = 0;
-            int batch = dev.jclip.core.ClipModel.IMAGE_BATCH;
+            int batch = ClipModel.IMAGE_BATCH;
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
                 if (i + 1 >= args.length) {
@@ -96,7 +98,7 @@ public final class EmbedImages {
 
     /** Runs the job in {@code spark}; returns what the executors counted. */
     static ClipEmbedder.Metrics run(SparkSession spark, Options o) throws IOException {
-        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(o.output());
+        Path out = new Path(o.output());
         FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (fs.exists(out)) {
             throw new IllegalArgumentException("--output " + o.output() + " already exists; remove it or choose another");
@@ -119,7 +121,7 @@ public final class EmbedImages {
 
     /** The binaryFile rows of the input: a folder recursively, images by name only; a glob as matched. */
     static Dataset<Row> images(SparkSession spark, String input) throws IOException {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(input);
+        Path p = new Path(input);
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         boolean folder = fs.exists(p) && fs.getFileStatus(p).isDirectory();
         if (!folder && (fs.globStatus(p) == null || fs.globStatus(p).length == 0)) {

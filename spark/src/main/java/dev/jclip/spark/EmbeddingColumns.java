@@ -1,6 +1,7 @@
 package dev.jclip.spark;
 
 import dev.jclip.parquet.EmbeddingTable;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -25,7 +26,7 @@ public final class EmbeddingColumns {
     public static final String MODEL = EmbeddingTable.MODEL;
 
     /** The embedding column's type: the elements are never null, so Parquet stores them as required floats. */
-    public static final org.apache.spark.sql.types.DataType EMBEDDING_TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
+    public static final DataType EMBEDDING_TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
 
     private EmbeddingColumns() {
     }
