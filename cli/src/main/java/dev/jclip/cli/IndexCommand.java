@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -116,7 +117,8 @@ final class IndexCommand implements Command {
         }
         try {
             // An exported index says which model built it; the Spark job's output does not.
-            String source = EmbeddingTable.metadata(table).getOrDefault(EmbeddingTable.MODEL_SOURCE_KEY, "");
+            Map<String, String> metadata = EmbeddingTable.metadata(table);
+            String source = metadata.getOrDefault(EmbeddingTable.MODEL_SOURCE_KEY, "");
             String expectedId = null;
             if (model != null) {
                 try (ClipModel clip = Models.open(model)) {
@@ -125,7 +127,7 @@ final class IndexCommand implements Command {
                 source = Files.exists(Path.of(model)) ? Path.of(model).toAbsolutePath().normalize().toString() : model;
             }
             long t0 = System.nanoTime();
-            ParquetImport.Report r = ParquetImport.run(table, out, expectedId, source, f16);
+            ParquetImport.Report r = ParquetImport.run(table, metadata, out, expectedId, source, f16);
             console.err().printf("indexed %d images into %s from %s in %.1f s: %d rows with an error left out, %d repeated paths left out"
                             + " (model %s, paths relative to %s)%n", r.indexed(), out, table, (System.nanoTime() - t0) / 1e9, r.errors(),
                     r.duplicates(), r.modelId(), r.imagesDir().isEmpty() ? "nothing: kept as given" : r.imagesDir());

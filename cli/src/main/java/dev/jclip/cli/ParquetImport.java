@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,59 +34,30 @@ final class ParquetImport {
     }
 
     /**
-     * Writes {@code out} from {@code table}. {@code expectedModelId} (null: any) must be the table's
-     * model; {@code modelSource} is recorded as the index's model ("" when none was given).
+     * Writes {@code out} from {@code table}, whose footer metadata is {@code metadata}.
+     * {@code expectedModelId} (null: any) must be the table's model; {@code modelSource} is recorded
+     * as the index's model ("" when none was given).
      */
-    static Report run(Path table, Path out, String expectedModelId, String modelSource, boolean f16) throws IOException {
+    static Report run(Path table, Map<String, String> metadata, Path out, String expectedModelId, String modelSource,
+                      boolean f16) throws IOException {
         Path scratch = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName(), ".vectors");
         try (FileChannel vectors = FileChannel.open(scratch, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            List<String> paths = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            int[] counts = new int[2];               // errors, duplicates
-            String[] model = {expectedModelId};
-            int[] dim = {-1};
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            long[] written = {0};
-            EmbeddingTable.read(table, row -> {
-                if (row.error() != null || row.embedding() == null) {
-                    counts[0]++;
-                    return;
-                }
-                checkModel(table, row, model);
-                if (dim[0] < 0) {
-                    dim[0] = row.embedding().length;
-                } else if (row.embedding().length != dim[0]) {
-                    throw new UsageException(table + ": " + row.path() + " has an embedding of " + row.embedding().length
-                            + " values where the rows before it have " + dim[0]);
-                }
-                if (!seen.add(row.path())) {
-                    counts[1]++;
-                    return;
-                }
-                paths.add(row.path());
-                if (buf.remaining() < 4 * dim[0]) {
-                    written[0] += flush(vectors, buf, written[0]);
-                }
-                for (float x : row.embedding()) {
-                    buf.putFloat(x);
-                }
-            });
-            flush(vectors, buf, written[0]);
-            if (paths.isEmpty()) {
-                throw new UsageException(table + ": no row has an embedding (" + counts[0] + " rows with an error)");
+            Rows rows = new Rows(table, vectors, expectedModelId);
+            EmbeddingTable.read(table, rows);
+            rows.flush();
+            if (rows.paths.isEmpty()) {
+                throw new UsageException(table + ": no row has an embedding (" + rows.errors + " rows with an error)");
             }
-            if (model[0] == null) {
+            if (rows.model == null) {
                 throw new UsageException(table + ": no model column says which model made the embeddings; give it with --model");
             }
-            String imagesDir = imagesDir(table, paths);
-            List<ImageIndex.Entry> entries = new ArrayList<>(paths.size());
-            for (String p : paths) {
+            String imagesDir = imagesDir(metadata, rows.paths);
+            List<ImageIndex.Entry> entries = new ArrayList<>(rows.paths.size());
+            for (String p : rows.paths) {
                 entries.add(entry(p, imagesDir));
             }
-            paths.clear();
-            seen.clear();
-            int width = dim[0];
-            ImageIndex.write(out, model[0], modelSource, imagesDir, width, f16, entries, i -> {
+            int width = rows.dim;
+            ImageIndex.write(out, rows.model, modelSource, imagesDir, width, f16, entries, i -> {
                 ByteBuffer one = ByteBuffer.allocate(4 * width).order(ByteOrder.LITTLE_ENDIAN);
                 try {
                     vectors.read(one, (long) i * 4 * width);
@@ -96,32 +68,73 @@ final class ParquetImport {
                 one.flip().asFloatBuffer().get(v);
                 return v;
             });
-            return new Report(entries.size(), counts[0], counts[1], model[0], imagesDir);
+            return new Report(entries.size(), rows.errors, rows.duplicates, rows.model, imagesDir);
         } finally {
             Files.deleteIfExists(scratch);
         }
     }
 
-    private static void checkModel(Path table, EmbeddingRow row, String[] model) {
-        if (row.model() == null) {
-            return;
-        }
-        if (model[0] == null) {
-            model[0] = row.model();
-        } else if (!model[0].equals(row.model())) {
-            throw new UsageException(table + ": " + row.path() + " was embedded by model " + row.model() + ", not " + model[0]
-                    + ": an index holds one model's embeddings");
-        }
-    }
+    /**
+     * The table's rows as they stream by: each kept row's path in memory, its vector appended to the
+     * scratch file in the same order; error rows and repeated paths counted.
+     */
+    private static final class Rows implements EmbeddingTable.RowSink {
+        private final Path table;
+        private final FileChannel vectors;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private long written;
+        final List<String> paths = new ArrayList<>();
+        private final Set<String> seen = new HashSet<>();
+        int errors;
+        int duplicates;
+        String model;     // the expected id, else the first row's
+        int dim = -1;
 
-    private static long flush(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        buf.flip();
-        long n = buf.remaining();
-        while (buf.hasRemaining()) {
-            position += ch.write(buf, position);
+        Rows(Path table, FileChannel vectors, String expectedModelId) {
+            this.table = table;
+            this.vectors = vectors;
+            this.model = expectedModelId;
         }
-        buf.clear();
-        return n;
+
+        @Override
+        public void accept(EmbeddingRow row) throws IOException {
+            if (row.error() != null || row.embedding() == null) {
+                errors++;
+                return;
+            }
+            if (row.model() != null && model == null) {
+                model = row.model();
+            } else if (row.model() != null && !model.equals(row.model())) {
+                throw new UsageException(table + ": " + row.path() + " was embedded by model " + row.model() + ", not " + model
+                        + ": an index holds one model's embeddings");
+            }
+            if (dim < 0) {
+                dim = row.embedding().length;
+            } else if (row.embedding().length != dim) {
+                throw new UsageException(table + ": " + row.path() + " has an embedding of " + row.embedding().length
+                        + " values where the rows before it have " + dim);
+            }
+            if (!seen.add(row.path())) {
+                duplicates++;
+                return;
+            }
+            paths.add(row.path());
+            if (buf.remaining() < 4 * dim) {
+                flush();
+            }
+            for (float x : row.embedding()) {
+                buf.putFloat(x);
+            }
+        }
+
+        /** Writes what the buffer holds to the scratch file. */
+        void flush() throws IOException {
+            buf.flip();
+            while (buf.hasRemaining()) {
+                written += vectors.write(buf, written);
+            }
+            buf.clear();
+        }
     }
 
     /**
@@ -129,8 +142,8 @@ final class ParquetImport {
      * every path lies under it, else the deepest folder holding every path when all are local files
      * ({@code file:} URIs or absolute paths), else none (paths kept as given: hdfs:, s3a:, ...).
      */
-    static String imagesDir(Path table, List<String> paths) throws IOException {
-        String recorded = EmbeddingTable.metadata(table).get(EmbeddingTable.IMAGES_DIR_KEY);
+    static String imagesDir(Map<String, String> metadata, List<String> paths) {
+        String recorded = metadata.get(EmbeddingTable.IMAGES_DIR_KEY);
         if (recorded != null && !recorded.isEmpty() && paths.stream().allMatch(p -> isUnder(localPath(p), recorded))) {
             return recorded;
         }

@@ -3,7 +3,6 @@ package dev.jclip.cli;
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.index.ImageIndex;
 import dev.jclip.core.json.Json;
-import dev.jclip.lucene.AnnIndex;
 import dev.jclip.lucene.IndexSearch;
 
 import java.nio.file.Path;
@@ -69,9 +68,8 @@ final class SearchCommand implements Command {
                 hits = index.searchExact(q, k);
             } else {
                 try (IndexSearch search = IndexSearch.open(indexFile, index)) {
-                    if (search.graphState() == AnnIndex.State.STALE) {
-                        console.err().println("warning: " + AnnIndex.besideIndex(indexFile) + " was built from an earlier " + indexFile
-                                + "; searching without it (run ./clip index again with --ann to rebuild it)");
+                    if (search.staleWarning() != null) {
+                        console.err().println(search.staleWarning());
                     }
                     hits = search.search(q, k);
                 }

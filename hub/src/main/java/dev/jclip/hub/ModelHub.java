@@ -1,6 +1,7 @@
 package dev.jclip.hub;
 
 import dev.jclip.convert.Converter;
+import dev.jclip.core.io.AtomicFiles;
 import dev.jclip.core.json.Json;
 
 import java.io.IOException;
@@ -11,12 +12,10 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Finds a model by Hub repository id ({@code org/name}, optionally {@code @revision}) and returns a
@@ -64,7 +63,7 @@ public final class ModelHub {
             Path downloads = options.clipHome().resolve("downloads").resolve(flat);
             download(repo, revision, downloads, converted);
             Converter.convert(downloads, converted, null);
-            deleteTree(downloads);   // the converted file has everything; keep the disk for it
+            AtomicFiles.deleteTree(downloads);   // the converted file has everything; keep the disk for it
             return converted;
         } catch (IOException e) {
             if (e instanceof ConnectException || e instanceof HttpTimeoutException || e.getCause() instanceof UnresolvedAddressException) {
@@ -129,13 +128,5 @@ public final class ModelHub {
             }
         }
         return new ArrayList<>(files);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.jclip.lucene;
 
 import dev.jclip.core.EmbeddingMath;
 import dev.jclip.core.index.ImageIndex;
+import dev.jclip.core.io.AtomicFiles;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
@@ -29,7 +30,6 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -91,7 +91,7 @@ public final class AnnIndex implements AutoCloseable {
     public static void build(ImageIndex flat, Path indexFile, Progress progress) throws IOException {
         Path target = besideIndex(indexFile);
         Path tmp = target.resolveSibling(target.getFileName() + ".building");
-        deleteRecursively(tmp);
+        AtomicFiles.deleteTree(tmp);
         int threads = Runtime.getRuntime().availableProcessors();
         ExecutorService merges = Executors.newFixedThreadPool(threads);
         try {
@@ -116,7 +116,7 @@ public final class AnnIndex implements AutoCloseable {
         } finally {
             merges.shutdownNow();
         }
-        deleteRecursively(target);
+        AtomicFiles.deleteTree(target);
         Files.move(tmp, target);
     }
 
@@ -228,16 +228,5 @@ public final class AnnIndex implements AutoCloseable {
     public void close() throws IOException {
         reader.close();
         dir.close();
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

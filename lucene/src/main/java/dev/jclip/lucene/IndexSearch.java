@@ -14,25 +14,27 @@ import java.util.List;
  */
 public final class IndexSearch implements AutoCloseable {
     private final ImageIndex flat;
+    private final Path indexFile;          // null: a flat index given as it is
     private final AnnIndex graph;          // null: the flat index's own search
     private final AnnIndex.State graphState;
 
-    private IndexSearch(ImageIndex flat, AnnIndex graph, AnnIndex.State graphState) {
+    private IndexSearch(ImageIndex flat, Path indexFile, AnnIndex graph, AnnIndex.State graphState) {
         this.flat = flat;
+        this.indexFile = indexFile;
         this.graph = graph;
         this.graphState = graphState;
     }
 
     /** The flat index alone, whatever lies beside it. */
     public static IndexSearch flatOnly(ImageIndex flat) {
-        return new IndexSearch(flat, null, AnnIndex.State.ABSENT);
+        return new IndexSearch(flat, null, null, AnnIndex.State.ABSENT);
     }
 
     /** {@code flat} (opened from {@code indexFile}) with its graph if that is current. */
     public static IndexSearch open(Path indexFile, ImageIndex flat) {
         try {
             AnnIndex.State state = AnnIndex.state(indexFile, flat);
-            return new IndexSearch(flat, state == AnnIndex.State.CURRENT ? AnnIndex.open(indexFile) : null, state);
+            return new IndexSearch(flat, indexFile, state == AnnIndex.State.CURRENT ? AnnIndex.open(indexFile) : null, state);
         } catch (IOException e) {
             throw new UncheckedIOException(AnnIndex.besideIndex(indexFile) + ": cannot be read (" + e.getMessage()
                     + "); delete it to search without it, or build the index again with --ann", e);
@@ -46,6 +48,15 @@ public final class IndexSearch implements AutoCloseable {
     /** Whether a graph lies beside the index, and whether it is in use (CURRENT) or out of date (STALE). */
     public AnnIndex.State graphState() {
         return graphState;
+    }
+
+    /** What to tell the user when the graph is out of date (and so unused); null otherwise. */
+    public String staleWarning() {
+        if (graphState != AnnIndex.State.STALE) {
+            return null;
+        }
+        return "warning: " + AnnIndex.besideIndex(indexFile) + " was built from an earlier " + indexFile
+                + "; searching without it (run ./clip index again with --ann to rebuild it)";
     }
 
     /** The {@code k} nearest images, best first: through the graph when it is current, else the flat index's {@link ImageIndex#search}. */

@@ -2,6 +2,8 @@ package dev.jclip.lucene;
 
 import dev.jclip.core.index.ImageIndex;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -19,15 +21,12 @@ record IndexStamp(String modelId, int entries, int dim, long checksum) {
         CRC32 crc = new CRC32();
         int n = flat.size();
         int step = Math.max(1, n / SAMPLES);
+        ByteBuffer bytes = ByteBuffer.allocate(4 * flat.dim()).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i += step) {
             crc.update(flat.path(i).getBytes(StandardCharsets.UTF_8));
-            for (float x : flat.vector(i)) {
-                int bits = Float.floatToIntBits(x);
-                crc.update(bits);
-                crc.update(bits >>> 8);
-                crc.update(bits >>> 16);
-                crc.update(bits >>> 24);
-            }
+            bytes.clear();
+            bytes.asFloatBuffer().put(flat.vector(i));
+            crc.update(bytes);
         }
         return new IndexStamp(flat.modelId(), n, flat.dim(), crc.getValue());
     }

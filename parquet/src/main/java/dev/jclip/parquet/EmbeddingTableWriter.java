@@ -115,10 +115,10 @@ public final class EmbeddingTableWriter implements AutoCloseable {
                              int[] def, int maxDef, byte[] values) throws IOException {
         ByteArrayOutputStream page = new ByteArrayOutputStream();
         if (maxRep > 0) {
-            levels(page, RleHybrid.encodeRuns(rep, count, RleHybrid.bitWidth(maxRep)));
+            lengthPrefixed(page, RleHybrid.encodeRuns(rep, count, RleHybrid.bitWidth(maxRep)));
         }
         if (maxDef > 0) {
-            levels(page, RleHybrid.encodeRuns(def, count, RleHybrid.bitWidth(maxDef)));
+            lengthPrefixed(page, RleHybrid.encodeRuns(def, count, RleHybrid.bitWidth(maxDef)));
         }
         page.write(values, 0, values.length);
         byte[] body = page.toByteArray();
@@ -139,16 +139,13 @@ public final class EmbeddingTableWriter implements AutoCloseable {
                 .end();
     }
 
-    private static void levels(ByteArrayOutputStream page, byte[] encoded) {
-        page.write(encoded.length);
-        page.write(encoded.length >>> 8);
-        page.write(encoded.length >>> 16);
-        page.write(encoded.length >>> 24);
-        page.write(encoded, 0, encoded.length);
+    /** A PLAIN BYTE_ARRAY value: its length, then its bytes. */
+    private static void plainString(ByteArrayOutputStream out, String s) {
+        lengthPrefixed(out, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void plainString(ByteArrayOutputStream out, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    /** A 4-byte little-endian length, then the bytes: how Parquet frames a v1 page's levels and a byte array value. */
+    private static void lengthPrefixed(ByteArrayOutputStream out, byte[] b) {
         out.write(b.length);
         out.write(b.length >>> 8);
         out.write(b.length >>> 16);

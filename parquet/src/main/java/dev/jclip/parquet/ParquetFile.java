@@ -67,7 +67,7 @@ final class ParquetFile implements AutoCloseable {
             if (!Arrays.equals(Arrays.copyOfRange(tail, 4, 8), MAGIC) || !Arrays.equals(read(0, 4), MAGIC)) {
                 throw error("not a Parquet file (no PAR1 magic at its start and end)");
             }
-            long footerLength = ByteBuffer.wrap(tail, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            long footerLength = intLE(tail, 0) & 0xFFFFFFFFL;
             if (footerLength > size - 12) {
                 throw error("corrupt footer length " + footerLength);
             }
@@ -338,7 +338,7 @@ final class ParquetFile implements AutoCloseable {
             if (to - pos < 4) {
                 throw new IllegalStateException("values end early");
             }
-            int len = ByteBuffer.wrap(b, pos, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            int len = intLE(b, pos);
             pos += 4;
             if (len < 0 || len > to - pos) {
                 throw new IllegalStateException("values end early");
@@ -354,12 +354,17 @@ final class ParquetFile implements AutoCloseable {
         if (b.length - from < 4) {
             throw new IllegalStateException("levels end early");
         }
-        int len = ByteBuffer.wrap(b, from, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        int len = intLE(b, from);
         if (len < 0 || len > b.length - from - 4) {
             throw new IllegalStateException("levels end early");
         }
         copyLevels(RleHybrid.decode(b, from + 4, from + 4 + len, RleHybrid.bitWidth(max), count), into, at);
         return from + 4 + len;
+    }
+
+    /** The 4-byte little-endian int at {@code b[at]}; the caller has checked that the bytes are there. */
+    private static int intLE(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
     }
 
     private static void copyLevels(int[] levels, int[] into, int at) {

@@ -73,9 +73,8 @@ final class IndexHolder implements AutoCloseable {
     /** {@code index} with the Lucene graph beside {@code file}, if it was built from this index; a stale one is said once. */
     private static IndexSearch withGraph(Path file, ImageIndex index) {
         IndexSearch s = IndexSearch.open(file, index);
-        if (s.graphState() == AnnIndex.State.STALE) {
-            System.err.println("warning: " + AnnIndex.besideIndex(file) + " was built from an earlier " + file
-                    + "; searching without it (run ./clip index with --ann to rebuild it)");
+        if (s.staleWarning() != null) {
+            System.err.println(s.staleWarning());
         }
         return s;
     }

@@ -27,13 +27,18 @@ class IndexReloadTest {
         return (Long) s.get("/healthz").json().get("images_indexed");
     }
 
-    private static void awaitIndexed(TestServer s, long count) throws InterruptedException {
+    /** Waits up to 20 s for /healthz to report {@code key} = {@code value}. */
+    private static void awaitHealth(TestServer s, String key, Object value) throws InterruptedException {
         for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
-            if (indexed(s) == count) {
+            if (value.equals(s.get("/healthz").json().get(key))) {
                 return;
             }
         }
-        fail("the server did not serve an index of " + count + " images within 20 s (it has " + indexed(s) + ")");
+        fail("the server did not report " + key + " " + value + " within 20 s: " + s.get("/healthz").json());
+    }
+
+    private static void awaitIndexed(TestServer s, long count) throws InterruptedException {
+        awaitHealth(s, "images_indexed", count);
     }
 
     @Test
@@ -67,15 +72,6 @@ class IndexReloadTest {
         }
     }
 
-    private static void awaitGraph(TestServer s, String state) throws InterruptedException {
-        for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
-            if (state.equals(s.get("/healthz").json().get("index_graph"))) {
-                return;
-            }
-        }
-        fail("the server did not report index_graph " + state + " within 20 s: " + s.get("/healthz").json());
-    }
-
     @Test
     void aLuceneGraphBuiltAfterTheIndexIsPickedUpAndAStaleOneIsNotUsed() throws Exception {
         Path photos = dir.resolve("photos");
@@ -92,7 +88,7 @@ class IndexReloadTest {
             try (ImageIndex index = ImageIndex.open(file)) {
                 AnnIndex.build(index, file, (done, total) -> { });
             }
-            awaitGraph(s, "current");
+            awaitHealth(s, "index_graph", "current");
             List<?> graph = (List<?>) s.get("/v1/search?q=cat&k=3").json().get("results");
             assertEquals(flat.size(), graph.size());
             for (int i = 0; i < flat.size(); i++) {

@@ -2,6 +2,7 @@ package dev.jclip.spark;
 
 import dev.jclip.core.ClipModel;
 import dev.jclip.core.image.ImageFormat;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -86,14 +87,18 @@ public final class EmbedImages {
             return;
         }
         SparkSession spark = SparkSession.builder().appName("jclip EmbedImages").getOrCreate();
+        int status = 0;
         try {
             run(spark, options);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
+            status = 2;
+        } finally {
             spark.stop();
-            System.exit(2);
         }
-        spark.stop();
+        if (status != 0) {
+            System.exit(status);
+        }
     }
 
     /** Runs the job in {@code spark}; returns what the executors counted. */
@@ -124,7 +129,8 @@ public final class EmbedImages {
         Path p = new Path(input);
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         boolean folder = fs.exists(p) && fs.getFileStatus(p).isDirectory();
-        if (!folder && (fs.globStatus(p) == null || fs.globStatus(p).length == 0)) {
+        FileStatus[] matches = folder ? null : fs.globStatus(p);
+        if (!folder && (matches == null || matches.length == 0)) {
             throw new IllegalArgumentException("--input " + input + ": no such folder or file, and no file matches it as a glob");
         }
         Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", folder).load(input);

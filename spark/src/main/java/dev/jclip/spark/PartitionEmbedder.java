@@ -90,6 +90,14 @@ abstract class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
         };
     }
 
+    /** {@code outcomes} with row {@code ok[j]}'s slot filled by embedding j, normalised; the others hold their errors. */
+    static List<Outcome> withEmbeddings(Outcome[] outcomes, List<Integer> ok, List<float[]> embeddings) {
+        for (int j = 0; j < ok.size(); j++) {
+            outcomes[ok.get(j)] = new Outcome(EmbeddingMath.normalized(embeddings.get(j)), null);
+        }
+        return List.of(outcomes);
+    }
+
     /** {@code in}'s values without column {@code drop} (-1: none), then the outcome and the model id. */
     static Row append(Row in, int drop, Outcome o, String modelId) {
         List<Object> values = new ArrayList<>(in.length() + 2);
@@ -135,11 +143,7 @@ abstract class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
                     outcomes[i] = new Outcome(null, failure(name, e));
                 }
             }
-            List<float[]> embeds = pixels.isEmpty() ? List.of() : clip.encodePixels(pixels);
-            for (int j = 0; j < ok.size(); j++) {
-                outcomes[ok.get(j)] = new Outcome(EmbeddingMath.normalized(embeds.get(j)), null);
-            }
-            return List.of(outcomes);
+            return withEmbeddings(outcomes, ok, pixels.isEmpty() ? List.of() : clip.encodePixels(pixels));
         }
 
         @Override
@@ -171,11 +175,7 @@ abstract class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
                     ok.add(i);
                 }
             }
-            List<float[]> embeds = texts.isEmpty() ? List.of() : clip.encodeTexts(texts);
-            for (int j = 0; j < ok.size(); j++) {
-                outcomes[ok.get(j)] = new Outcome(EmbeddingMath.normalized(embeds.get(j)), null);
-            }
-            return List.of(outcomes);
+            return withEmbeddings(outcomes, ok, texts.isEmpty() ? List.of() : clip.encodeTexts(texts));
         }
 
         @Override

@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Files that appear whole or not at all: written beside the target, then renamed over it. */
 public final class AtomicFiles {
@@ -43,6 +45,18 @@ public final class AtomicFiles {
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
                     Files.deleteIfExists(p);
                 }
+            }
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }
