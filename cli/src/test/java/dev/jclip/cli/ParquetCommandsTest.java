@@ -116,6 +116,25 @@ class ParquetCommandsTest {
         r = run("index", "--from-parquet", text.toString(), photos.toString(), "--out", out.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("takes no folder DIR"), r.err());
+        Path missing = dir.resolve("nowhere.parquet");
+        r = run("index", "--from-parquet", missing.toString(), "--out", out.toString());
+        assertEquals(2, r.status());
+        assertEquals("error: --from-parquet " + missing + ": no such file or folder", r.err().strip());
         assertTrue(Files.notExists(out));
+    }
+
+    @Test
+    void exportOfAMissingOrForeignIndexIsOneErrorLine() throws IOException {
+        Path table = dir.resolve("never.parquet");
+        Path missing = dir.resolve("missing.idx");
+        Result r = run("export", "--index", missing.toString(), "--parquet", table.toString());
+        assertEquals(2, r.status());
+        assertEquals("error: " + missing + ": no such index file", r.err().strip());
+        Path foreign = Files.writeString(dir.resolve("foreign.idx"), "not an index at all, just some words to make it long enough");
+        r = run("export", "--index", foreign.toString(), "--parquet", table.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("error: " + foreign + ": "), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(Files.notExists(table));
     }
 }
