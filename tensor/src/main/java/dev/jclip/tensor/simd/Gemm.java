@@ -50,28 +50,43 @@ final class Gemm {
         float[] c = new float[0];
     }
 
+    /** One zero row of NR: {@code in} for a product that starts from nothing. */
+    static final float[] ZERO_ROW = new float[NR];
+
     private static final ThreadLocal<Packs> PACKS = ThreadLocal.withInitial(Packs::new);
 
     static void linear(float[] a, int aOff, Matrix w, float[] bias, float[] c, int cOff, int m) {
         int k = w.rows();
         int n = w.cols();
         int strips = (n + NR - 1) / NR;
+        float[] biasPanel = new float[strips * NR];          // every row of C starts as this: zero past N
+        if (bias != null) {
+            System.arraycopy(bias, 0, biasPanel, 0, n);
+        }
         // Fewer rows mean less work per strip; below this many strips per thread, threading costs more than it saves.
         int grain = Math.max(1, 64 / Math.max(1, m));
         int blocks = (m + MC - 1) / MC;
         int mc = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
         Parallel.forRange(strips, grain, (from, to) -> {
             for (int m0 = 0; m0 < m; m0 += mc) {
-                rowBlock(a, aOff + m0 * k, w, bias, c, cOff + m0 * n, Math.min(mc, m - m0), from, to);
+                rowBlock(a, aOff + m0 * k, w, biasPanel, c, cOff + m0 * n, Math.min(mc, m - m0), from, to);
             }
         });
     }
 
-    /** Rows [0, m) (m ≤ MC) of C for the strips [from, to): the packed A block stays in L2 meanwhile. */
-    private static void rowBlock(float[] a, int aOff, Matrix w, float[] bias, float[] c, int cOff, int m, int from, int to) {
+    /**
+     * Rows [0, m) (m ≤ MC) of C for the strips [from, to): the packed A block stays in L2 meanwhile.
+     * The first K block's accumulators start from the bias (read with row stride 0), the middle ones
+     * go through the thread's strip buffer, and the last one stores into C itself, except for what C
+     * cannot take whole (a sliver with padding rows, a strip with padding columns), which is copied
+     * out of the buffer. So C is written once and never read, and there is no pass over it for the
+     * bias or for a copy.
+     */
+    private static void rowBlock(float[] a, int aOff, Matrix w, float[] biasPanel, float[] c, int cOff, int m, int from, int to) {
         int k = w.rows();
         int n = w.cols();
         int blocks = (m + MR - 1) / MR;
+        int whole = m / MR;                                  // slivers without padding rows
         Packs packs = PACKS.get();
         int stripSize = blocks * MR * NR;
         if (packs.c.length < (to - from) * stripSize) {
@@ -79,34 +94,15 @@ final class Gemm {
         }
         float[] ap = packs.a;
         float[] panel = packs.panel;
-        float[] cs = packs.c;    // [strip][row][NR]: C accumulates here, contiguous, then is copied out
-        for (int s = from; s < to; s++) {                    // every row of C starts as the bias
-            int n0 = s * NR;
-            int nw = Math.min(NR, n - n0);
-            int strip = (s - from) * stripSize;
-            FloatVector b0 = FloatVector.zero(F);
-            FloatVector b1 = FloatVector.zero(F);
-            if (bias != null && nw == NR) {
-                b0 = FloatVector.fromArray(F, bias, n0);
-                b1 = FloatVector.fromArray(F, bias, n0 + L);
-            } else if (bias != null) {                       // the last strip of an N that is not a multiple of NR
-                for (int j = 0; j < NR; j++) {
-                    cs[strip + j] = j < nw ? bias[n0 + j] : 0f;
-                }
-                b0 = FloatVector.fromArray(F, cs, strip);
-                b1 = FloatVector.fromArray(F, cs, strip + L);
-            }
-            for (int i = 0, o = strip; i < blocks * MR; i++, o += NR) {
-                b0.intoArray(cs, o);
-                b1.intoArray(cs, o + L);
-            }
-        }
+        float[] cs = packs.c;    // [strip][row][NR]: C between K blocks, contiguous
         // With 12-row slivers, a last one of at most 6 real rows (77 = 6·12 + 5 for a text) is
         // computed by the 6-row kernel, which reads the first 6 rows of a 12-row packing: 6 rows of
         // padding fewer to multiply.
-        int full = MR == 12 && m - (blocks - 1) * MR <= 6 ? blocks - 1 : blocks;
+        boolean halfLast = MR == 12 && m - (blocks - 1) * MR <= 6;
         for (int kb = 0; kb < k; kb += KC) {
             int kc = Math.min(KC, k - kb);
+            boolean first = kb == 0;
+            boolean last = kb + kc == k;
             for (int ib = 0; ib < blocks; ib++) {
                 int i = ib * MR;
                 packA(a, aOff + i * k + kb, k, Math.min(MR, m - i), kc, ap, ib * MR * kc);
@@ -114,26 +110,26 @@ final class Gemm {
             for (int s = from; s < to; s++) {
                 pack(w, kb, kc, s * NR, Math.min(NR, n - s * NR), panel);
                 int strip = (s - from) * stripSize;
-                for (int ib = 0; ib < full; ib++) {
-                    kernel(ap, ib * MR * kc, panel, 0, kc, cs, strip + ib * MR * NR, NR);
+                boolean wide = (s + 1) * NR <= n;
+                for (int ib = 0; ib < blocks; ib++) {
+                    float[] in = first ? biasPanel : cs;
+                    int inOff = first ? s * NR : strip + ib * MR * NR;
+                    int inLd = first ? 0 : NR;
+                    boolean direct = last && wide && ib < whole;
+                    float[] out = direct ? c : cs;
+                    int outOff = direct ? cOff + ib * MR * n + s * NR : strip + ib * MR * NR;
+                    int outLd = direct ? n : NR;
+                    if (ib == blocks - 1 && halfLast) {
+                        kernel6(ap, ib * MR * kc, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
+                    } else {
+                        kernel(ap, ib * MR * kc, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
+                    }
                 }
-                if (full < blocks) {                     // a last sliver of at most 6 rows: half the kernel
-                    kernel6(ap, full * MR * kc, panel, 0, kc, cs, strip + full * MR * NR, NR);
-                }
-            }
-        }
-        for (int s = from; s < to; s++) {
-            int n0 = s * NR;
-            int nw = Math.min(NR, n - n0);
-            int strip = (s - from) * stripSize;
-            if (nw == NR) {
-                for (int i = 0, o = strip; i < m; i++, o += NR) {
-                    FloatVector.fromArray(F, cs, o).intoArray(c, cOff + i * n + n0);
-                    FloatVector.fromArray(F, cs, o + L).intoArray(c, cOff + i * n + n0 + L);
-                }
-            } else {
-                for (int i = 0; i < m; i++) {
-                    System.arraycopy(cs, strip + i * NR, c, cOff + i * n + n0, nw);
+                if (last) {                                  // what the kernels could not store into C
+                    int nw = Math.min(NR, n - s * NR);
+                    for (int i = wide ? whole * MR : 0; i < m; i++) {
+                        System.arraycopy(cs, strip + i * NR, c, cOff + i * n + s * NR, nw);
+                    }
                 }
             }
         }
@@ -174,16 +170,20 @@ final class Gemm {
     }
 
     /**
-     * C[MR, NR] += A[MR, kc] · panel[kc, NR]: A packed by {@link #packA} at {@code aOff}, the panel at
-     * {@code panelOff}, C rows {@code ldc} apart. Deliberately branch-free: the Vector API keeps
-     * vectors in registers only while no control-flow merge or call sees them; a kernel that chose
-     * between "add to C" and "start from the bias" ran four times slower.
+     * out[MR, NR] = in[MR, NR] + A[MR, kc] · panel[kc, NR]: A packed by {@link #packA} at
+     * {@code aOff}, the panel at {@code panelOff}; the rows of {@code in} are {@code inLd} apart (0
+     * reads one row, a bias or zeros, for every row), those of {@code out} {@code outLd} apart, and
+     * {@code in} may be {@code out}. Deliberately branch-free: the Vector API keeps vectors in
+     * registers only while no control-flow merge or call sees them; a kernel that chose between "add
+     * to C" and "start from the bias" ran four times slower, where choosing the source array costs
+     * nothing.
      */
-    static void kernel(float[] ap, int aOff, float[] panel, int panelOff, int kc, float[] c, int cOff, int ldc) {
+    static void kernel(float[] ap, int aOff, float[] panel, int panelOff, int kc,
+                       float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
         if (MR == 12) {                 // a constant: the JIT keeps one of the two
-            kernel12(ap, aOff, panel, panelOff, kc, c, cOff, ldc);
+            kernel12(ap, aOff, panel, panelOff, kc, in, inOff, inLd, out, outOff, outLd);
         } else {
-            kernel6(ap, aOff, panel, panelOff, kc, c, cOff, ldc);
+            kernel6(ap, aOff, panel, panelOff, kc, in, inOff, inLd, out, outOff, outLd);
         }
     }
 
@@ -191,14 +191,15 @@ final class Gemm {
      * {@link #kernel} for 6 rows: 12 accumulators. A is read MR floats per k, so it also computes the
      * first 6 rows of a 12-row packing.
      */
-    static void kernel6(float[] ap, int aOff, float[] panel, int panelOff, int kc, float[] c, int cOff, int ldc) {
-        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
-        FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
-        FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
-        FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
-        FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
-        FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
+    static void kernel6(float[] ap, int aOff, float[] panel, int panelOff, int kc,
+                        float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
+        int r0 = inOff, r1 = r0 + inLd, r2 = r1 + inLd, r3 = r2 + inLd, r4 = r3 + inLd, r5 = r4 + inLd;
+        FloatVector c00 = FloatVector.fromArray(F, in, r0), c01 = FloatVector.fromArray(F, in, r0 + L);
+        FloatVector c10 = FloatVector.fromArray(F, in, r1), c11 = FloatVector.fromArray(F, in, r1 + L);
+        FloatVector c20 = FloatVector.fromArray(F, in, r2), c21 = FloatVector.fromArray(F, in, r2 + L);
+        FloatVector c30 = FloatVector.fromArray(F, in, r3), c31 = FloatVector.fromArray(F, in, r3 + L);
+        FloatVector c40 = FloatVector.fromArray(F, in, r4), c41 = FloatVector.fromArray(F, in, r4 + L);
+        FloatVector c50 = FloatVector.fromArray(F, in, r5), c51 = FloatVector.fromArray(F, in, r5 + L);
         for (int kk = 0, p = panelOff, q = aOff; kk < kc; kk++, p += NR, q += MR) {
             FloatVector b0 = FloatVector.fromArray(F, panel, p);
             FloatVector b1 = FloatVector.fromArray(F, panel, p + L);
@@ -221,36 +222,43 @@ final class Gemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        c00.intoArray(c, r0);
-        c01.intoArray(c, r0 + L);
-        c10.intoArray(c, r1);
-        c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2);
-        c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3);
-        c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4);
-        c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5);
-        c51.intoArray(c, r5 + L);
+        r0 = outOff;                    // the same rows, now where they go
+        r1 = r0 + outLd;
+        r2 = r1 + outLd;
+        r3 = r2 + outLd;
+        r4 = r3 + outLd;
+        r5 = r4 + outLd;
+        c00.intoArray(out, r0);
+        c01.intoArray(out, r0 + L);
+        c10.intoArray(out, r1);
+        c11.intoArray(out, r1 + L);
+        c20.intoArray(out, r2);
+        c21.intoArray(out, r2 + L);
+        c30.intoArray(out, r3);
+        c31.intoArray(out, r3 + L);
+        c40.intoArray(out, r4);
+        c41.intoArray(out, r4 + L);
+        c50.intoArray(out, r5);
+        c51.intoArray(out, r5 + L);
     }
 
     /** {@link #kernel} for MR = 12: 24 accumulators, the same steps for twice the rows. */
-    private static void kernel12(float[] ap, int aOff, float[] panel, int panelOff, int kc, float[] c, int cOff, int ldc) {
-        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        int r6 = r5 + ldc, r7 = r6 + ldc, r8 = r7 + ldc, r9 = r8 + ldc, r10 = r9 + ldc, r11 = r10 + ldc;
-        FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
-        FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
-        FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
-        FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
-        FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
-        FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
-        FloatVector c60 = FloatVector.fromArray(F, c, r6), c61 = FloatVector.fromArray(F, c, r6 + L);
-        FloatVector c70 = FloatVector.fromArray(F, c, r7), c71 = FloatVector.fromArray(F, c, r7 + L);
-        FloatVector c80 = FloatVector.fromArray(F, c, r8), c81 = FloatVector.fromArray(F, c, r8 + L);
-        FloatVector c90 = FloatVector.fromArray(F, c, r9), c91 = FloatVector.fromArray(F, c, r9 + L);
-        FloatVector ca0 = FloatVector.fromArray(F, c, r10), ca1 = FloatVector.fromArray(F, c, r10 + L);
-        FloatVector cb0 = FloatVector.fromArray(F, c, r11), cb1 = FloatVector.fromArray(F, c, r11 + L);
+    private static void kernel12(float[] ap, int aOff, float[] panel, int panelOff, int kc,
+                        float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
+        int r0 = inOff, r1 = r0 + inLd, r2 = r1 + inLd, r3 = r2 + inLd, r4 = r3 + inLd, r5 = r4 + inLd;
+        int r6 = r5 + inLd, r7 = r6 + inLd, r8 = r7 + inLd, r9 = r8 + inLd, r10 = r9 + inLd, r11 = r10 + inLd;
+        FloatVector c00 = FloatVector.fromArray(F, in, r0), c01 = FloatVector.fromArray(F, in, r0 + L);
+        FloatVector c10 = FloatVector.fromArray(F, in, r1), c11 = FloatVector.fromArray(F, in, r1 + L);
+        FloatVector c20 = FloatVector.fromArray(F, in, r2), c21 = FloatVector.fromArray(F, in, r2 + L);
+        FloatVector c30 = FloatVector.fromArray(F, in, r3), c31 = FloatVector.fromArray(F, in, r3 + L);
+        FloatVector c40 = FloatVector.fromArray(F, in, r4), c41 = FloatVector.fromArray(F, in, r4 + L);
+        FloatVector c50 = FloatVector.fromArray(F, in, r5), c51 = FloatVector.fromArray(F, in, r5 + L);
+        FloatVector c60 = FloatVector.fromArray(F, in, r6), c61 = FloatVector.fromArray(F, in, r6 + L);
+        FloatVector c70 = FloatVector.fromArray(F, in, r7), c71 = FloatVector.fromArray(F, in, r7 + L);
+        FloatVector c80 = FloatVector.fromArray(F, in, r8), c81 = FloatVector.fromArray(F, in, r8 + L);
+        FloatVector c90 = FloatVector.fromArray(F, in, r9), c91 = FloatVector.fromArray(F, in, r9 + L);
+        FloatVector ca0 = FloatVector.fromArray(F, in, r10), ca1 = FloatVector.fromArray(F, in, r10 + L);
+        FloatVector cb0 = FloatVector.fromArray(F, in, r11), cb1 = FloatVector.fromArray(F, in, r11 + L);
         for (int kk = 0, p = panelOff, q = aOff; kk < kc; kk++, p += NR, q += 12) {
             FloatVector b0 = FloatVector.fromArray(F, panel, p);
             FloatVector b1 = FloatVector.fromArray(F, panel, p + L);
@@ -291,29 +299,41 @@ final class Gemm {
             cb0 = av.fma(b0, cb0);
             cb1 = av.fma(b1, cb1);
         }
-        c00.intoArray(c, r0);
-        c01.intoArray(c, r0 + L);
-        c10.intoArray(c, r1);
-        c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2);
-        c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3);
-        c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4);
-        c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5);
-        c51.intoArray(c, r5 + L);
-        c60.intoArray(c, r6);
-        c61.intoArray(c, r6 + L);
-        c70.intoArray(c, r7);
-        c71.intoArray(c, r7 + L);
-        c80.intoArray(c, r8);
-        c81.intoArray(c, r8 + L);
-        c90.intoArray(c, r9);
-        c91.intoArray(c, r9 + L);
-        ca0.intoArray(c, r10);
-        ca1.intoArray(c, r10 + L);
-        cb0.intoArray(c, r11);
-        cb1.intoArray(c, r11 + L);
+        r0 = outOff;                    // the same rows, now where they go
+        r1 = r0 + outLd;
+        r2 = r1 + outLd;
+        r3 = r2 + outLd;
+        r4 = r3 + outLd;
+        r5 = r4 + outLd;
+        r6 = r5 + outLd;
+        r7 = r6 + outLd;
+        r8 = r7 + outLd;
+        r9 = r8 + outLd;
+        r10 = r9 + outLd;
+        r11 = r10 + outLd;
+        c00.intoArray(out, r0);
+        c01.intoArray(out, r0 + L);
+        c10.intoArray(out, r1);
+        c11.intoArray(out, r1 + L);
+        c20.intoArray(out, r2);
+        c21.intoArray(out, r2 + L);
+        c30.intoArray(out, r3);
+        c31.intoArray(out, r3 + L);
+        c40.intoArray(out, r4);
+        c41.intoArray(out, r4 + L);
+        c50.intoArray(out, r5);
+        c51.intoArray(out, r5 + L);
+        c60.intoArray(out, r6);
+        c61.intoArray(out, r6 + L);
+        c70.intoArray(out, r7);
+        c71.intoArray(out, r7 + L);
+        c80.intoArray(out, r8);
+        c81.intoArray(out, r8 + L);
+        c90.intoArray(out, r9);
+        c91.intoArray(out, r9 + L);
+        ca0.intoArray(out, r10);
+        ca1.intoArray(out, r10 + L);
+        cb0.intoArray(out, r11);
+        cb1.intoArray(out, r11 + L);
     }
 }

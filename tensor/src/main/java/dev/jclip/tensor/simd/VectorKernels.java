@@ -141,7 +141,14 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void softmax(float[] x, int off, int len) {
-        FusedAttention.softmaxScaled(x, off, len, 1f);
+        float inv = 1f / FusedAttention.expScaled(x, off, len, 1f);
+        int i = off;
+        for (; i + L <= off + len; i += L) {
+            FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
+        }
+        for (; i < off + len; i++) {
+            x[i] *= inv;
+        }
     }
 
     @Override
