@@ -95,10 +95,7 @@ final class Gemm {
         float[] ap = packs.a;
         float[] panel = packs.panel;
         float[] cs = packs.c;    // [strip][row][NR]: C between K blocks, contiguous
-        // With 12-row slivers, a last one of at most 6 real rows (77 = 6·12 + 5 for a text) is
-        // computed by the 6-row kernel, which reads the first 6 rows of a 12-row packing: 6 rows of
-        // padding fewer to multiply.
-        boolean halfLast = MR == 12 && m - (blocks - 1) * MR <= 6;
+        int lastRows = m - (blocks - 1) * MR;               // real rows of the last sliver
         for (int kb = 0; kb < k; kb += KC) {
             int kc = Math.min(KC, k - kb);
             boolean first = kb == 0;
@@ -119,11 +116,7 @@ final class Gemm {
                     float[] out = direct ? c : cs;
                     int outOff = direct ? cOff + ib * MR * n + s * NR : strip + ib * MR * NR;
                     int outLd = direct ? n : NR;
-                    if (ib == blocks - 1 && halfLast) {
-                        kernel6(ap, ib * MR * kc, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
-                    } else {
-                        kernel(ap, ib * MR * kc, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
-                    }
+                    sliver(ib == blocks - 1 ? lastRows : MR, ap, ib * MR * kc, panel, kc, in, inOff, inLd, out, outOff, outLd);
                 }
                 if (last) {                                  // what the kernels could not store into C
                     int nw = Math.min(NR, n - s * NR);
@@ -132,6 +125,22 @@ final class Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #kernel} for a sliver with {@code rows} real rows: with 12-row slivers, a last one of
+     * at most 6 (77 = 6·12 + 5 for a text) or 8 (a 7-token text) goes through the 6- or 8-row
+     * kernel, which reads the first rows of the 12-row packing and multiplies less padding.
+     */
+    private static void sliver(int rows, float[] ap, int aOff, float[] panel, int kc,
+                               float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
+        if (MR == 12 && rows <= 6) {
+            kernel6(ap, aOff, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
+        } else if (MR == 12 && rows <= 8) {
+            kernel8(ap, aOff, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
+        } else {
+            kernel(ap, aOff, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
         }
     }
 
@@ -240,6 +249,76 @@ final class Gemm {
         c41.intoArray(out, r4 + L);
         c50.intoArray(out, r5);
         c51.intoArray(out, r5 + L);
+    }
+
+    /**
+     * {@link #kernel} for 8 rows of a 12-row packing: a sliver of 7 or 8 real rows, such as a short
+     * text's 7 tokens, costs two thirds of the 12-row kernel's FMAs.
+     */
+    static void kernel8(float[] ap, int aOff, float[] panel, int panelOff, int kc,
+                        float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
+        int r0 = inOff, r1 = r0 + inLd, r2 = r1 + inLd, r3 = r2 + inLd, r4 = r3 + inLd, r5 = r4 + inLd;
+        int r6 = r5 + inLd, r7 = r6 + inLd;
+        FloatVector c00 = FloatVector.fromArray(F, in, r0), c01 = FloatVector.fromArray(F, in, r0 + L);
+        FloatVector c10 = FloatVector.fromArray(F, in, r1), c11 = FloatVector.fromArray(F, in, r1 + L);
+        FloatVector c20 = FloatVector.fromArray(F, in, r2), c21 = FloatVector.fromArray(F, in, r2 + L);
+        FloatVector c30 = FloatVector.fromArray(F, in, r3), c31 = FloatVector.fromArray(F, in, r3 + L);
+        FloatVector c40 = FloatVector.fromArray(F, in, r4), c41 = FloatVector.fromArray(F, in, r4 + L);
+        FloatVector c50 = FloatVector.fromArray(F, in, r5), c51 = FloatVector.fromArray(F, in, r5 + L);
+        FloatVector c60 = FloatVector.fromArray(F, in, r6), c61 = FloatVector.fromArray(F, in, r6 + L);
+        FloatVector c70 = FloatVector.fromArray(F, in, r7), c71 = FloatVector.fromArray(F, in, r7 + L);
+        for (int kk = 0, p = panelOff, q = aOff; kk < kc; kk++, p += NR, q += MR) {
+            FloatVector b0 = FloatVector.fromArray(F, panel, p);
+            FloatVector b1 = FloatVector.fromArray(F, panel, p + L);
+            FloatVector av = FloatVector.broadcast(F, ap[q]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(F, ap[q + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(F, ap[q + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(F, ap[q + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(F, ap[q + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(F, ap[q + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(F, ap[q + 6]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(F, ap[q + 7]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        r0 = outOff;                    // the same rows, now where they go
+        r1 = r0 + outLd;
+        r2 = r1 + outLd;
+        r3 = r2 + outLd;
+        r4 = r3 + outLd;
+        r5 = r4 + outLd;
+        r6 = r5 + outLd;
+        r7 = r6 + outLd;
+        c00.intoArray(out, r0);
+        c01.intoArray(out, r0 + L);
+        c10.intoArray(out, r1);
+        c11.intoArray(out, r1 + L);
+        c20.intoArray(out, r2);
+        c21.intoArray(out, r2 + L);
+        c30.intoArray(out, r3);
+        c31.intoArray(out, r3 + L);
+        c40.intoArray(out, r4);
+        c41.intoArray(out, r4 + L);
+        c50.intoArray(out, r5);
+        c51.intoArray(out, r5 + L);
+        c60.intoArray(out, r6);
+        c61.intoArray(out, r6 + L);
+        c70.intoArray(out, r7);
+        c71.intoArray(out, r7 + L);
     }
 
     /** {@link #kernel} for MR = 12: 24 accumulators, the same steps for twice the rows. */
