@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * converted file (F16 by default). Both get the same pixel tensor and token ids, and their embeddings
  * are compared before anything is timed.
  *
- * <pre>./run ONNX_DIR MODEL.safetensors [RUNS]</pre>
+ * <pre>./run ONNX_DIR MODEL.safetensors [RUNS]
+ * BENCH_JAVA_OPTS=-Dort.spinning=false ./run ONNX_DIR MODEL.safetensors [RUNS]</pre>
  */
 public final class OnnxRuntimeComparison {
     private static final int WARMUP = 3;
@@ -41,9 +42,14 @@ public final class OnnxRuntimeComparison {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        // ONNX Runtime keeps its default of pool threads that spin a while after each call (faster for
-        // it); the calls are timed in blocks with a pause between them, so the spinning never eats
-        // into jclip's cores.
+        // By default ONNX Runtime's pool threads spin a while after each call, as they do out of the
+        // box. The calls are timed in blocks with a pause between them, yet in one process that
+        // spinning may still take cores from jclip's calls: -Dort.spinning=false turns it off
+        // (session.intra_op.allow_spinning = 0), so both settings can be measured.
+        boolean spinning = Boolean.parseBoolean(System.getProperty("ort.spinning", "true"));
+        if (!spinning) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         try (ClipModel clip = ClipModel.load(Path.of(args[1]));
              OrtSession vision = env.createSession(onnx.resolve("vision.onnx").toString(), options);
              OrtSession text = env.createSession(onnx.resolve("text.onnx").toString(), options)) {
@@ -66,8 +72,8 @@ public final class OnnxRuntimeComparison {
                     () -> clip.encodeTokens(shortIds),
                     () -> run(env, text, "input_ids", LongBuffer.wrap(longs(shortIds)), new long[]{1, shortIds.length}));
 
-            System.out.printf(Locale.ROOT, "jclip %s kernels, %d threads; ONNX Runtime %s, %d intra-op threads, fp32%n",
-                    KernelProvider.kernels().name(), threads, env.getVersion(), threads);
+            System.out.printf(Locale.ROOT, "jclip %s kernels, %d threads; ONNX Runtime %s, %d intra-op threads, fp32, spinning %s%n",
+                    KernelProvider.kernels().name(), threads, env.getVersion(), threads, spinning ? "on" : "off");
             for (Side side : new Side[]{image, longText, shortText}) {
                 side.check();
             }

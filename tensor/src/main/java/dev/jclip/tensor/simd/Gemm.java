@@ -18,8 +18,9 @@ import java.util.Arrays;
  * it, MR at a time: 2 panel loads, MR broadcasts and 2·MR FMAs per k. Each K block of A is packed
  * first into MR-row slivers, k-major, so the broadcasts read consecutive floats; unpacked, the rows
  * sit a multiple of 4 KB apart and fight over the same L1 sets. For the same reason C accumulates
- * in a per-thread buffer, strip by strip with rows NR floats apart, and is copied out at the end:
- * rows of the real C are N floats apart, and loads after stores 4 KB apart stall on false aliasing.
+ * between K blocks in a per-thread buffer, strip by strip with rows NR floats apart: rows of the
+ * real C are N floats apart, and loads after stores 4 KB apart stall on false aliasing. The first K
+ * block starts from the bias and the last one stores into C, so C is written once and never read.
  */
 final class Gemm {
     static final VectorSpecies<Float> F = Widen.F;
