@@ -60,10 +60,7 @@ final class Gemm {
         int k = w.rows();
         int n = w.cols();
         int strips = (n + NR - 1) / NR;
-        float[] biasPanel = new float[strips * NR];          // every row of C starts as this: zero past N
-        if (bias != null) {
-            System.arraycopy(bias, 0, biasPanel, 0, n);
-        }
+        float[] biasPanel = biasPanel(bias, n, strips);    // every row of C starts as this
         // Fewer rows mean less work per strip; below this many strips per thread, threading costs more than it saves.
         int grain = Math.max(1, 64 / Math.max(1, m));
         int blocks = (m + MC - 1) / MC;
@@ -73,6 +70,21 @@ final class Gemm {
                 rowBlock(a, aOff + m0 * k, w, biasPanel, c, cOff + m0 * n, Math.min(mc, m - m0), from, to);
             }
         });
+    }
+
+    /**
+     * The bias over whole strips, zero past N: the bias itself when N fills its strips (every layer
+     * of CLIP), else a zero-padded copy; zeros when there is none.
+     */
+    private static float[] biasPanel(float[] bias, int n, int strips) {
+        if (bias != null && n == strips * NR) {
+            return bias;
+        }
+        float[] padded = new float[strips * NR];
+        if (bias != null) {
+            System.arraycopy(bias, 0, padded, 0, n);
+        }
+        return padded;
     }
 
     /**
