@@ -33,7 +33,7 @@ final class FusedAttention {
     }
 
     static void attention(float[] qkv, int qkvOff, float[] out, int outOff, int m, int heads, int dh, boolean causal) {
-        Parallel.forRange(heads, 1, (from, to) -> {
+        Parallel.forPieces(heads, 1, (from, to) -> {
             for (int h = from; h < to; h++) {
                 head(qkv, qkvOff, out, outOff, m, heads, dh, h, causal);
             }

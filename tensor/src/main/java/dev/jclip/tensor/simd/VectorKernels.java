@@ -35,7 +35,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void layerNorm(float[] x, int xOff, float[] gamma, float[] beta, float eps,
                           float[] out, int outOff, int rows, int d) {
-        Parallel.forRange(rows, ROWS_PER_CHUNK, (from, to) -> layerNormRows(x, xOff, gamma, beta, eps, out, outOff, from, to, d));
+        Parallel.forPieces(rows, ROWS_PER_CHUNK, (from, to) -> layerNormRows(x, xOff, gamma, beta, eps, out, outOff, from, to, d));
     }
 
     /**
@@ -93,7 +93,7 @@ public final class VectorKernels implements Kernels {
     /** {@code body} over [off, off + len) in chunks of whole vectors, on every kernel thread when it is long. */
     private static void elementwise(int off, int len, Parallel.RangeBody body) {
         int chunks = (len + ELEMENTS_PER_CHUNK - 1) / ELEMENTS_PER_CHUNK;
-        Parallel.forRange(chunks, 1, (from, to) ->
+        Parallel.forPieces(chunks, 1, (from, to) ->
                 body.run(off + from * ELEMENTS_PER_CHUNK, off + Math.min(len, to * ELEMENTS_PER_CHUNK)));
     }
 

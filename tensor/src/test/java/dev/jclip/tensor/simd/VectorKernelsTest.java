@@ -72,9 +72,9 @@ class VectorKernelsTest {
     void linearOnOddSizesEveryPrecisionAndLayout() {
         // Rows 7 and 20 end in a sliver of 7 or 8 rows (the 8-row kernel), 13, 257 and 77 in one of
         // at most 6 (the 6-row kernel); K past 256 spans K blocks; the last: more rows than one
-        // packed block of A.
+        // packed block of A; 40 × 1100: 35 strips (the last partial) shared out 3 to a piece.
         int[][] shapes = {{1, 1, 1}, {7, 13, 17}, {13, 257, 7}, {6, 64, 32}, {257, 300, 48}, {5, 1023, 33}, {77, 64, 192},
-                {20, 300, 40}, {777, 33, 65}};
+                {20, 300, 40}, {777, 33, 65}, {40, 50, 1100}};
         for (int[] s : shapes) {
             int m = s[0], k = s[1], n = s[2];
             float[] x = random(m * 31L + k, 5 + m * k, 1);
