@@ -85,9 +85,12 @@ final class Gemm {
         for (int m0 = 0; m0 < m; m0 += mc) {
             int rows = Math.min(mc, m - m0);
             int blockOff = aOff + m0 * k;
-            Parallel.forPieces((rows + MR - 1) / MR, 1, (from, to) -> {
-                for (int ib = from; ib < to; ib++) {
-                    packA(a, blockOff + ib * MR * k, k, Math.min(MR, rows - ib * MR), k, ap, ib * MR * k);
+            int kBlocks = (k + KC - 1) / KC;          // packed in (sliver, K block) pieces: a short text is one sliver
+            Parallel.forPieces((rows + MR - 1) / MR * kBlocks, 1, (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    int ib = p / kBlocks;
+                    int kb = p % kBlocks * KC;
+                    packA(a, blockOff + ib * MR * k + kb, k, Math.min(MR, rows - ib * MR), Math.min(KC, k - kb), ap, ib * MR * k + kb * MR);
                 }
             });
             int cBlock = cOff + m0 * n;
