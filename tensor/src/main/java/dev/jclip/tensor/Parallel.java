@@ -90,9 +90,8 @@ public final class Parallel {
             offered[w] = WORKERS[w].offer(chunk) ? chunk : null;
         }
         try {
-            claims.drain();
+            claims.drain();                           // a failing piece stops the others claiming
         } catch (RuntimeException | Error e) {
-            claims.stop();
             for (Chunk chunk : offered) {             // no worker may still write once the caller has returned
                 if (chunk != null) {
                     chunk.awaitQuietly();

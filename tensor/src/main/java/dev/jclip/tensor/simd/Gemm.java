@@ -82,10 +82,10 @@ final class Gemm {
             own.a = new float[mc * k];
         }
         float[] ap = own.a;     // [sliver][K][MR]: this row block of A, packed once for every thread
+        int kBlocks = (k + KC - 1) / KC;              // A is packed in (sliver, K block) pieces: a short text is one sliver
         for (int m0 = 0; m0 < m; m0 += mc) {
             int rows = Math.min(mc, m - m0);
             int blockOff = aOff + m0 * k;
-            int kBlocks = (k + KC - 1) / KC;          // packed in (sliver, K block) pieces: a short text is one sliver
             Parallel.forPieces((rows + MR - 1) / MR * kBlocks, 1, (from, to) -> {
                 for (int p = from; p < to; p++) {
                     int ib = p / kBlocks;
