@@ -5,6 +5,7 @@ import dev.jclip.tensor.Kernels;
 import dev.jclip.tensor.Matrix;
 import dev.jclip.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -141,7 +142,7 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void softmax(float[] x, int off, int len) {
-        float inv = 1f / FusedAttention.expScaled(x, off, len, 1f);
+        float inv = 1f / expScaled(x, off, len, 1f);
         int i = off;
         for (; i + L <= off + len; i += L) {
             FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
@@ -149,6 +150,37 @@ public final class VectorKernels implements Kernels {
         for (; i < off + len; i++) {
             x[i] *= inv;
         }
+    }
+
+    /**
+     * x[off, off + n) ← exp(scale · x − max(scale · x)), the numerators of softmax(scale · x);
+     * returns their sum, the denominator.
+     */
+    private static float expScaled(float[] x, int off, int n, float scale) {
+        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            maxV = maxV.max(FloatVector.fromArray(F, x, off + i));
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        float shift = max * scale;
+        FloatVector sumV = FloatVector.zero(F);
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).mul(scale).sub(shift));
+            e.intoArray(x, off + i);
+            sumV = sumV.add(e);
+        }
+        float sum = VectorMath.sum(sumV);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] * scale - shift);
+            x[off + i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     @Override
