@@ -20,8 +20,10 @@ import java.util.Arrays;
  *     rows, each divided by its query's softmax denominator.</li>
  * </ol>
  * Only an N × NR score block exists at once, never the N × N matrix. {@link #head} itself holds no
- * vector code, so the first image's first attention runs kernels the linear layers have already had
- * compiled, and waits on the JIT for the softmax alone. Against the earlier row-wise version (a tile
+ * vector code and calls only the full MR-row kernel (a last sliver's padding rows are computed into
+ * the padded buffers and never read), so the first image's first attention runs a kernel the linear
+ * layers have already had compiled and waits on the JIT for the softmax alone; with the 8-row kernel
+ * for a last sliver of 7–8 keys, a text after images waited for that kernel's compilation. Against the earlier row-wise version (a tile
  * of MR query rows, softmax along rows, P·V by a kernel reading the tile's rows), alternated in one
  * JVM: 257 tokens × 16 heads 0.88–0.93 of the time; 77 causal tokens × 12 heads 1.06–1.14 (a causal
  * block computes all NR queries against the keys its last query sees).
@@ -94,16 +96,14 @@ final class FusedAttention {
             int visible = causal ? Math.min(m, q0 + qs) : m;    // keys any query of the block sees
             packQueries(qkv, q0 * stride + qCol, stride, qs, dh, queries);
             for (int ks = 0; ks * MR < visible; ks++) {
-                Gemm.sliver(Math.min(MR, visible - ks * MR), keys, ks * MR * dh, queries, dh,
-                        Gemm.ZERO_ROW, 0, 0, scores, ks * MR * NR, NR);
+                Gemm.kernel(keys, ks * MR * dh, queries, 0, dh, Gemm.ZERO_ROW, 0, 0, scores, ks * MR * NR, NR);
             }
             if (causal) {
                 maskFutureKeys(scores, q0, visible);
             }
             softmaxColumns(scores, visible, scale, inverse);
             for (int ds = 0; ds < dhSlivers; ds++) {
-                Gemm.sliver(Math.min(MR, dh - ds * MR), values, ds * MR * m, scores, visible,
-                        Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
+                Gemm.kernel(values, ds * MR * m, scores, 0, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
             }
             for (int j = 0; j < qs; j++) {
                 int o = outOff + (q0 + j) * width + h * dh;
