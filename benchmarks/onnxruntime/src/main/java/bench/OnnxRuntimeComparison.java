@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
 /**
  * jclip against ONNX Runtime on the same model in one JVM, measured alternately so both see the same
  * machine: an image (batch 1), a 77-token text and "a photo of a cat" (7 tokens), each the median of
- * R timed calls after 3 warm-up calls, per side, timed in alternating blocks of 3 calls with a
- * 200 ms pause before each block. ONNX Runtime runs the fp32 ONNX export
+ * R timed calls after at least 3 warm-up calls per side and 4 s of them, timed in alternating blocks
+ * of 3 calls with a 200 ms pause before each block. ONNX Runtime runs the fp32 ONNX export
  * (export_onnx.py) with {@code intra_op_num_threads} = jclip's kernel threads; jclip runs its
  * converted file (F16 by default). Both get the same pixel tensor and token ids, and their embeddings
  * are compared before anything is timed.
@@ -30,7 +30,12 @@ import java.util.SplittableRandom;
  * BENCH_JAVA_OPTS=-Dort.spinning=false ./run ONNX_DIR MODEL.safetensors [RUNS]</pre>
  */
 public final class OnnxRuntimeComparison {
+    /**
+     * Warm-up per workload: at least WARMUP calls per side and WARMUP_SECONDS in all. jclip's JIT
+     * was still replacing the kernels a 7-token text uses over its first ~10 calls.
+     */
     private static final int WARMUP = 3;
+    private static final double WARMUP_SECONDS = 4.0;
     private static final int BLOCK = 3;
 
     public static void main(String[] args) throws OrtException {
@@ -107,7 +112,8 @@ public final class OnnxRuntimeComparison {
 
         /** Warm-up, then blocks of BLOCK jclip calls and BLOCK ONNX Runtime calls, alternately, R calls each. */
         void measure(int runs) throws OrtException {
-            for (int i = 0; i < WARMUP; i++) {
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < WARMUP || (System.nanoTime() - warmStart) / 1e9 < WARMUP_SECONDS; i++) {
                 jclip.run();
                 ort.run();
             }

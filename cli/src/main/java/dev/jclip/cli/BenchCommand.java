@@ -19,13 +19,21 @@ import java.util.function.Supplier;
 
 /**
  * {@code ./clip bench --model M [--batch N] [--runs R]}: end-to-end speed and memory, one JSON line.
- * Times are medians of R runs after warm-up, wall clock, including preprocessing and tokenizing.
+ * Times are medians of R runs after warm-up (at least 2 calls and 2 s of each kind), wall clock,
+ * including preprocessing and tokenizing.
  * The image pass is also given in GFLOP/s and as a share of the machine's FMA peak, measured after
  * the timed runs on the same threads ({@code Kernels.fmaPeakGflops}, 1 s).
  */
 final class BenchCommand implements Command {
     private static final String SHORT_TEXT = "a photo of a cat";
+    /**
+     * Unmeasured calls before each measured kind: at least this many, and for at least WARMUP_SECONDS.
+     * Two calls are not enough for a text: the JIT was still compiling and replacing the kernels a
+     * 7-token text uses (its 8-row GEMM kernel, which no image needs) over its first ~10 calls, which
+     * took 25-77 ms against ~20 ms after.
+     */
     private static final int WARMUP = 2;
+    private static final double WARMUP_SECONDS = 2.0;
 
     @Override
     public String name() {
@@ -88,9 +96,10 @@ final class BenchCommand implements Command {
         return 0;
     }
 
-    /** Median wall time of {@code runs} calls, after {@link #WARMUP} unmeasured ones. */
+    /** Median wall time of {@code runs} calls, after {@link #WARMUP} and {@link #WARMUP_SECONDS} of unmeasured ones. */
     private static double median(int runs, Supplier<?> work) {
-        for (int i = 0; i < WARMUP; i++) {
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < WARMUP || seconds(warmStart) < WARMUP_SECONDS; i++) {
             work.get();
         }
         double[] t = new double[runs];
