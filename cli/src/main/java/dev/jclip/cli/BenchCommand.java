@@ -7,6 +7,8 @@ import dev.jclip.tensor.KernelProvider;
 import dev.jclip.tensor.Parallel;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,8 +118,9 @@ final class BenchCommand implements Command {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
+    /** Four significant digits: a tiny model's short text, warmed up, takes a few microseconds. */
     private static double round(double s) {
-        return Math.round(s * 10000) / 10000.0;
+        return new BigDecimal(s).round(new MathContext(4)).doubleValue();
     }
 
     /** A deterministic photo-sized test card: smooth gradients and a checkerboard. */
