@@ -19,14 +19,16 @@ import java.util.Arrays;
  *     operand: a key's NR probabilities are one panel row), then Oᵀ is transposed into the output
  *     rows, each divided by its query's softmax denominator.</li>
  * </ol>
- * Only an N × NR score block exists at once, never the N × N matrix. {@link #head} itself holds no
- * vector code and calls only the full MR-row kernel (a last sliver's padding rows are computed into
- * the padded buffers and never read), so the first image's first attention runs a kernel the linear
- * layers have already had compiled and waits on the JIT for the softmax alone; with the 8-row kernel
- * for a last sliver of 7–8 keys, a text after images waited for that kernel's compilation. Against the earlier row-wise version (a tile
- * of MR query rows, softmax along rows, P·V by a kernel reading the tile's rows), alternated in one
- * JVM: 257 tokens × 16 heads 0.88–0.93 of the time; 77 causal tokens × 12 heads 1.06–1.14 (a causal
- * block computes all NR queries against the keys its last query sees).
+ * Only an N × NR score block exists at once, never the N × N matrix.
+ *
+ * <p>{@link #head} itself holds no vector code and calls only the full MR-row kernel (a last
+ * sliver's padding rows are computed into the padded buffers and never read), so the first image's
+ * first attention runs a kernel the linear layers have already had compiled and waits on the JIT for
+ * the softmax alone; with the 8-row kernel for a last sliver of 7–8 keys, a text after images waited
+ * for that kernel's compilation. Against the earlier row-wise version (a tile of MR query rows,
+ * softmax along rows, P·V by a kernel reading the tile's rows), alternated in one JVM: 257 tokens ×
+ * 16 heads 0.88–0.95 of the time, 77 causal tokens × 12 heads 1.06–1.14 (a causal block computes
+ * all NR queries against the keys its last query sees); at AVX2 width 0.94–0.96 and 1.09–1.19.
  */
 final class FusedAttention {
     private static final int MR = Gemm.MR;
@@ -128,8 +130,9 @@ final class FusedAttention {
 
     /**
      * queries[c·NR + j] = Q[j][c] for the block's {@code qs} queries, zero for the columns past them.
-     * Loops, not a choice per element: a branch C2 saw go one way traps when it goes the other,
-     * and the recompiled method came late.
+     * Two loops, not a choice per element: with {@code j < qs ? ... : 0f}, the compiled method was
+     * thrown away (an uncommon trap) when a partial block first came, and ran slower until C2
+     * compiled it again.
      */
     private static void packQueries(float[] qkv, int qOff, int stride, int qs, int dh, float[] queries) {
         for (int j = 0; j < qs; j++) {
