@@ -83,7 +83,7 @@ final class FusedAttention {
         float[] values = s.values;      // [dhSlivers][N][MR]: Vᵀ, the A operand of Oᵀ = Vᵀ·Pᵀ
         float[] queries = s.queries;    // [Dh][NR]: the block's Qᵀ, the B operand of Sᵀ
         float[] scores = s.scores;      // [keys][NR]: Sᵀ, then the softmax numerators Pᵀ, the B operand of Oᵀ
-        float[] outT = s.outT;          // [Dh][NR]: Oᵀ before the division by the denominators
+        float[] outT = s.outT;          // [dhSlivers·MR][NR]: Oᵀ before the division by the denominators; rows past Dh unread
         float[] inverse = s.inverse;    // [NR]: 1 / each query's softmax denominator
         int qCol = qkvOff + h * dh;
         int kCol = qkvOff + width + h * dh;

@@ -142,7 +142,7 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void softmax(float[] x, int off, int len) {
-        float inv = 1f / expScaled(x, off, len, 1f);
+        float inv = 1f / softmaxNumerators(x, off, len);
         int i = off;
         for (; i + L <= off + len; i += L) {
             FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
@@ -153,10 +153,10 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * x[off, off + n) ← exp(scale · x − max(scale · x)), the numerators of softmax(scale · x);
-     * returns their sum, the denominator.
+     * x[off, off + n) ← exp(x − max(x)), the numerators of softmax(x); returns their sum, the
+     * denominator.
      */
-    private static float expScaled(float[] x, int off, int n, float scale) {
+    private static float softmaxNumerators(float[] x, int off, int n) {
         FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (; i + L <= n; i += L) {
@@ -166,17 +166,16 @@ public final class VectorKernels implements Kernels {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        float shift = max * scale;
         FloatVector sumV = FloatVector.zero(F);
         i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).mul(scale).sub(shift));
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }
         float sum = VectorMath.sum(sumV);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] * scale - shift);
+            float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
