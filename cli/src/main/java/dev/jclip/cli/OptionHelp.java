@@ -50,7 +50,8 @@ final class OptionHelp {
             Map.entry("--max-inputs", "more texts or images in one request get 400 (default 64)"),
             Map.entry("--queue", "requests in the inference path at once; one more gets 503 (default 32)"),
             Map.entry("--read-timeout", "seconds a request body may take to arrive; then 408 (default 30)"),
-            Map.entry("--grace", "seconds requests in flight may take to finish after SIGTERM (default 30)"));
+            Map.entry("--grace", "seconds requests in flight may take to finish after SIGTERM (default 30)"),
+            Map.entry("--no-warm-up", "start without warm-up passes (by default the model runs a few on made-up inputs while no request waits, so the first request does not wait for the JIT)"));
 
     private OptionHelp() {
     }

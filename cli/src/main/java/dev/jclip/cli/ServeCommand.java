@@ -27,14 +27,14 @@ final class ServeCommand implements Command {
     @Override
     public String usage() {
         return "serve [--model M] [--index INDEX [--images DIR]] [--host 127.0.0.1] [--port 8080] [--token-file F]\n"
-                + "        [--max-body-mb 20] [--max-pixels 40000000] [--max-inputs 64] [--queue 32] [--read-timeout 30]\n"
+                + "        [--max-body-mb 20] [--max-pixels 40000000] [--max-inputs 64] [--queue 32] [--read-timeout 30] [--no-warm-up]\n"
                 + "                                                       HTTP API and search page (see README: HTTP service)";
     }
 
     @Override
     public Args.Spec spec() {
         return new Args.Spec(Set.of("--model", "--index", "--images", "--host", "--port", "--token-file", "--max-body-mb",
-                "--max-pixels", "--max-inputs", "--queue", "--read-timeout", "--grace"), Set.of(), Set.of());
+                "--max-pixels", "--max-inputs", "--queue", "--read-timeout", "--grace"), Set.of(), Set.of("--no-warm-up"));
     }
 
     @Override
@@ -54,7 +54,8 @@ final class ServeCommand implements Command {
                     args.positiveInt("--max-inputs", defaults.maxInputs()),
                     args.positiveInt("--queue", defaults.queueCapacity()),
                     Duration.ofSeconds(args.positiveInt("--read-timeout", (int) defaults.readTimeout().toSeconds())),
-                    Duration.ofSeconds(args.positiveInt("--grace", (int) defaults.shutdownGrace().toSeconds())));
+                    Duration.ofSeconds(args.positiveInt("--grace", (int) defaults.shutdownGrace().toSeconds())),
+                    !args.flag("--no-warm-up"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

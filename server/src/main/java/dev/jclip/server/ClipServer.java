@@ -101,7 +101,7 @@ public final class ClipServer implements AutoCloseable {
                 thumbnails = new Thumbnails(index, dir, images);
             }
         }
-        InferenceQueue queue = new InferenceQueue(clip, metrics).start();
+        InferenceQueue queue = new InferenceQueue(clip, metrics).start(options.warmUp());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clip-server-timer");
             t.setDaemon(true);
@@ -138,7 +138,7 @@ public final class ClipServer implements AutoCloseable {
         for (String p : StaticFiles.paths()) {
             routes.add(new Router.Route(p, get, true, page));
         }
-        routes.add(new Router.Route("/healthz", get, true, call -> health(call, clip, modelName, index)));
+        routes.add(new Router.Route("/healthz", get, true, call -> health(call, clip, modelName, index, queue)));
         routes.add(new Router.Route("/metrics", get, false, call -> call.respond(200, "text/plain; version=0.0.4",
                 metrics.prometheus().getBytes(StandardCharsets.UTF_8), Map.of())));
         routes.add(new Router.Route("/v1/embeddings", post, false,
@@ -167,7 +167,8 @@ public final class ClipServer implements AutoCloseable {
         }
     }
 
-    private static void health(HttpCall call, ClipModel clip, String modelName, IndexHolder holder) throws IOException {
+    private static void health(HttpCall call, ClipModel clip, String modelName, IndexHolder holder, InferenceQueue queue)
+            throws IOException {
         IndexSearch index = holder.currentSearch();
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", "ok");   // while stopping, the router answers 503 before this
@@ -176,6 +177,11 @@ public final class ClipServer implements AutoCloseable {
         h.put("images_indexed", index == null ? 0 : index.flat().size());
         // "current": searches go through the Lucene graph; "stale": it is out of date and unused; "absent"
         h.put("index_graph", index == null ? "absent" : index.graphState().name().toLowerCase(Locale.ROOT));
+        // "running", then "done", or "stopped" when requests came first (they warm the kernels too); "off", "failed"
+        h.put("warm_up", queue.warmUpState().name().toLowerCase(Locale.ROOT));
+        if (queue.warmUpError() != null) {
+            h.put("warm_up_error", queue.warmUpError());
+        }
         call.json(200, h);
     }
 

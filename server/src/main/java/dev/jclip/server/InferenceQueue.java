@@ -1,6 +1,7 @@
 package dev.jclip.server;
 
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.WarmUp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,11 +17,29 @@ import java.util.concurrent.locks.ReentrantLock;
  * runs them as one batch. The model's kernels already use every core, so one worker keeps them busy
  * without oversubscribing them, and concurrent requests share each pass over the weights.
  * How many requests may wait is bounded by the router's admission limit, not here.
+ *
+ * <p>Started with a warm-up, the worker first runs {@link WarmUp}'s passes while no job waits, so that
+ * the JIT has compiled the kernels before the first request; a job that arrives waits for the pass
+ * in progress at most, and the warm-up ends there (real passes warm the kernels just as well).
  */
 final class InferenceQueue implements AutoCloseable {
     private static final int TEXT_BATCH = 256;
 
     private enum Kind { TEXT, IMAGE }
+
+    /** What {@code /healthz} reports of the warm-up. */
+    enum WarmUpState {
+        /** not asked for */
+        OFF,
+        /** passes are running */
+        RUNNING,
+        /** every pass ran */
+        DONE,
+        /** ended early for requests or a stop */
+        STOPPED,
+        /** a pass failed; requests are served all the same */
+        FAILED
+    }
 
     /** {@code inputs} are Strings for TEXT, pixel tensors [3, S, S] for IMAGE. */
     private record Job(Kind kind, List<?> inputs, CompletableFuture<List<float[]>> result) {
@@ -35,6 +54,8 @@ final class InferenceQueue implements AutoCloseable {
     private int holds;          // while above 0 the worker takes no jobs (tests fill the queue this way)
     private boolean closing;
     private final Thread worker;
+    private volatile WarmUpState warmUp = WarmUpState.OFF;
+    private volatile String warmUpError;
 
     InferenceQueue(ClipModel clip, Metrics metrics) {
         this.clip = clip;
@@ -42,10 +63,20 @@ final class InferenceQueue implements AutoCloseable {
         this.worker = Thread.ofPlatform().name("clip-inference").daemon(true).unstarted(this::work);
     }
 
-    /** Starts the worker; jobs submitted before wait for it. */
-    InferenceQueue start() {
+    /** Starts the worker, which warms the kernels up first if asked to; jobs submitted before wait for it. */
+    InferenceQueue start(boolean warmUpFirst) {
+        warmUp = warmUpFirst ? WarmUpState.RUNNING : WarmUpState.OFF;
         worker.start();
         return this;
+    }
+
+    WarmUpState warmUpState() {
+        return warmUp;
+    }
+
+    /** Why the warm-up failed, or null. */
+    String warmUpError() {
+        return warmUpError;
     }
 
     /** The embeddings of {@code texts}, in order. */
@@ -120,12 +151,36 @@ final class InferenceQueue implements AutoCloseable {
     }
 
     private void work() {
+        if (warmUp == WarmUpState.RUNNING) {
+            warmUp();
+        }
         while (true) {
             List<Job> batch = next();
             if (batch == null) {
                 return;
             }
             run(batch);
+        }
+    }
+
+    private void warmUp() {
+        try {
+            int passes = WarmUp.run(clip, this::idle);
+            warmUp = passes == WarmUp.passes(clip) ? WarmUpState.DONE : WarmUpState.STOPPED;
+        } catch (RuntimeException e) {
+            // The same model serves the requests: what failed here answers them with its own error.
+            warmUpError = e.getMessage();
+            warmUp = WarmUpState.FAILED;
+        }
+    }
+
+    /** No job waits and no stop was asked for. */
+    private boolean idle() {
+        lock.lock();
+        try {
+            return jobs.isEmpty() && !closing;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -19,9 +19,11 @@ import java.time.Duration;
  *                       or running on the model; a request enters once read and checked); one more is answered 503
  * @param readTimeout    a request body not received within this time is answered 408
  * @param shutdownGrace  how long a stop waits for in-flight requests
+ * @param warmUp         run warm-up passes on made-up inputs at start, while no request waits, so that the
+ *                       first request does not wait for the JIT ({@link dev.jclip.core.WarmUp})
  */
 public record ServerOptions(String host, int port, String token, long maxBodyBytes, long bufferedBytes, long maxPixels,
-                            int maxInputs, int queueCapacity, Duration readTimeout, Duration shutdownGrace) {
+                            int maxInputs, int queueCapacity, Duration readTimeout, Duration shutdownGrace, boolean warmUp) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 20L << 20;
@@ -59,38 +61,42 @@ public record ServerOptions(String host, int port, String token, long maxBodyByt
 
     public static ServerOptions defaults() {
         return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_MAX_BODY_BYTES, defaultBufferedBytes(),
-                DEFAULT_MAX_PIXELS, DEFAULT_MAX_INPUTS, DEFAULT_QUEUE_CAPACITY, Duration.ofSeconds(30), Duration.ofSeconds(30));
+                DEFAULT_MAX_PIXELS, DEFAULT_MAX_INPUTS, DEFAULT_QUEUE_CAPACITY, Duration.ofSeconds(30), Duration.ofSeconds(30), true);
     }
 
     public ServerOptions withPort(int v) {
-        return new ServerOptions(host, v, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace);
+        return new ServerOptions(host, v, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withToken(String v) {
-        return new ServerOptions(host, port, v, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace);
+        return new ServerOptions(host, port, v, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withMaxBodyBytes(long v) {
-        return new ServerOptions(host, port, token, v, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace);
+        return new ServerOptions(host, port, token, v, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withBufferedBytes(long v) {
-        return new ServerOptions(host, port, token, maxBodyBytes, v, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace);
+        return new ServerOptions(host, port, token, maxBodyBytes, v, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withMaxPixels(long v) {
-        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, v, maxInputs, queueCapacity, readTimeout, shutdownGrace);
+        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, v, maxInputs, queueCapacity, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withMaxInputs(int v) {
-        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, v, queueCapacity, readTimeout, shutdownGrace);
+        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, v, queueCapacity, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withQueueCapacity(int v) {
-        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, v, readTimeout, shutdownGrace);
+        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, v, readTimeout, shutdownGrace, warmUp);
     }
 
     public ServerOptions withReadTimeout(Duration v) {
-        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, v, shutdownGrace);
+        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, v, shutdownGrace, warmUp);
+    }
+
+    public ServerOptions withWarmUp(boolean v) {
+        return new ServerOptions(host, port, token, maxBodyBytes, bufferedBytes, maxPixels, maxInputs, queueCapacity, readTimeout, shutdownGrace, v);
     }
 }

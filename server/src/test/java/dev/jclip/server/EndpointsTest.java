@@ -66,6 +66,21 @@ class EndpointsTest {
     }
 
     @Test
+    void healthReportsTheWarmUp() throws Exception {
+        try (TestServer warming = TestServer.startWithoutIndex(TestServer.options())) {
+            String state = "running";
+            for (int i = 0; i < 200 && state.equals("running"); i++) {   // the tiny model's passes take milliseconds
+                Thread.sleep(25);
+                state = (String) warming.get("/healthz").json().get("warm_up");
+            }
+            assertEquals("done", state, "no request came, so every pass ran");
+        }
+        try (TestServer cold = TestServer.startWithoutIndex(TestServer.options().withWarmUp(false))) {
+            assertEquals("off", cold.get("/healthz").json().get("warm_up"));
+        }
+    }
+
+    @Test
     void textEmbeddingsAreTheModelsInOpenAiShape() {
         ClipModel clip = TestServer.model();
         TestServer.Reply r = s.postJson("/v1/embeddings", Map.of("input", List.of("a photo of a cat", "a rocket"), "model", "anything"));

@@ -39,7 +39,7 @@ class InferenceQueueTest {
                 Thread.sleep(10);
             }
             assertEquals(15, queue.waitingInputs());
-            queue.start();
+            queue.start(true);
             for (int i = 0; i < texts.size(); i++) {
                 List<float[]> got = texts.get(i).get();
                 assertEquals(2, got.size());
@@ -54,6 +54,7 @@ class InferenceQueueTest {
         assertEquals("clip_inference_batches_total 2", batches(metrics), "one batch of 12 texts, one of 3 images");
         assertTrue(metrics.prometheus().contains("clip_images_embedded_total 3\n"));
         assertEquals(0, queue.depth());
+        assertEquals(InferenceQueue.WarmUpState.STOPPED, queue.warmUpState(), "jobs were waiting: no warm-up pass ran");
         queue.close();
     }
 }
