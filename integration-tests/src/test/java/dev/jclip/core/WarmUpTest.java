@@ -7,6 +7,7 @@ import dev.jclip.core.tokenizer.TokenizerFiles;
 import dev.jclip.core.weights.Checkpoint;
 import dev.jclip.core.weights.RuntimeFile;
 import dev.jclip.core.weights.TensorSpec;
+import dev.jclip.tensor.KernelProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The warm-up runs its passes while asked to, leaves images out for a text encoder, and changes no result. */
+/**
+ * The warm-up runs its passes while asked to, leaves images out for a text encoder, changes no result,
+ * and is meant for the vector kernels only.
+ */
 class WarmUpTest {
     private static Path file;
 
@@ -55,6 +60,14 @@ class WarmUpTest {
             AtomicInteger asked = new AtomicInteger();
             assertEquals(3, WarmUp.run(clip, () -> asked.incrementAndGet() <= 3));
             assertEquals(4, asked.get(), "asked once more, answered no");
+        }
+    }
+
+    @Test
+    void paysForTheVectorKernelsOnly() {
+        try (ClipModel simd = ClipModel.load(file); ClipModel scalar = ClipModel.load(RuntimeFile.open(file), KernelProvider.scalar())) {
+            assertTrue(WarmUp.pays(simd), "the tests run with the Vector API module (the pom's JVM flags): " + simd.kernels().name());
+            assertFalse(WarmUp.pays(scalar));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.jclip.server;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.jclip.core.ClipModel;
+import dev.jclip.core.WarmUp;
 import dev.jclip.core.index.ImageIndex;
 import dev.jclip.lucene.IndexSearch;
 
@@ -101,7 +102,7 @@ public final class ClipServer implements AutoCloseable {
                 thumbnails = new Thumbnails(index, dir, images);
             }
         }
-        InferenceQueue queue = new InferenceQueue(clip, metrics).start(options.warmUp());
+        InferenceQueue queue = new InferenceQueue(clip, metrics).start(options.warmUp() && WarmUp.pays(clip));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clip-server-timer");
             t.setDaemon(true);
@@ -177,7 +178,8 @@ public final class ClipServer implements AutoCloseable {
         h.put("images_indexed", index == null ? 0 : index.flat().size());
         // "current": searches go through the Lucene graph; "stale": it is out of date and unused; "absent"
         h.put("index_graph", index == null ? "absent" : index.graphState().name().toLowerCase(Locale.ROOT));
-        // "running", then "done", or "stopped" when requests came first (they warm the kernels too); "off", "failed"
+        // "running", then "done", or "stopped" when requests came first (they warm the kernels too);
+        // "off" (not asked for, or the scalar kernels, which it does not help); "failed"
         h.put("warm_up", queue.warmUpState().name().toLowerCase(Locale.ROOT));
         if (queue.warmUpError() != null) {
             h.put("warm_up_error", queue.warmUpError());

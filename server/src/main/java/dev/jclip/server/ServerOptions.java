@@ -20,7 +20,8 @@ import java.time.Duration;
  * @param readTimeout    a request body not received within this time is answered 408
  * @param shutdownGrace  how long a stop waits for in-flight requests
  * @param warmUp         run warm-up passes on made-up inputs at start, while no request waits, so that the
- *                       first request does not wait for the JIT ({@link dev.jclip.core.WarmUp})
+ *                       first request does not wait for the JIT ({@link dev.jclip.core.WarmUp}); not done on
+ *                       the scalar kernels, where it does not help
  */
 public record ServerOptions(String host, int port, String token, long maxBodyBytes, long bufferedBytes, long maxPixels,
                             int maxInputs, int queueCapacity, Duration readTimeout, Duration shutdownGrace, boolean warmUp) {
