@@ -40,20 +40,15 @@ public final class WarmUp {
     public static int run(ClipModel clip, BooleanSupplier proceed) {
         int[] shortText = clip.tokenize("a photo of a cat");
         int[] fullText = fullContext(shortText, clip.config().text().contextLength());
-        int s = clip.hasVision() ? clip.config().vision().imageSize() : 0;
-        float[] blankImage = clip.hasVision() ? new float[clip.config().vision().channels() * s * s] : null;
         int ran = 0;
-        for (Pass pass : PASSES) {
-            if (pass == Pass.IMAGE && blankImage == null) {
-                continue;
-            }
+        for (Pass pass : passesFor(clip)) {
             if (!proceed.getAsBoolean()) {
                 break;
             }
             switch (pass) {
                 case SHORT_TEXT -> clip.encodeTokens(shortText);
                 case FULL_TEXT -> clip.encodeTokens(fullText);
-                case IMAGE -> clip.encodePixels(blankImage);
+                case IMAGE -> clip.encodePixels(blankImage(clip));
             }
             ran++;
         }
@@ -72,7 +67,18 @@ public final class WarmUp {
 
     /** How many passes {@link #run} makes for this model when never told to stop. */
     public static int passes(ClipModel clip) {
-        return (int) PASSES.stream().filter(p -> p != Pass.IMAGE || clip.hasVision()).count();
+        return passesFor(clip).size();
+    }
+
+    /** {@link #PASSES}, without the image passes for a model that has no vision tower. */
+    private static List<Pass> passesFor(ClipModel clip) {
+        return PASSES.stream().filter(p -> p != Pass.IMAGE || clip.hasVision()).toList();
+    }
+
+    /** A pixel tensor [C, S, S] of zeros: the normalised mean colour. */
+    private static float[] blankImage(ClipModel clip) {
+        int s = clip.config().vision().imageSize();
+        return new float[clip.config().vision().channels() * s * s];
     }
 
     /** {@code <|startoftext|>}, the first word repeated, {@code <|endoftext|>}: a text as long as the context. */
