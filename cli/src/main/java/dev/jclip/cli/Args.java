@@ -46,7 +46,10 @@ final class Args {
                     name = arg.substring(0, eq);
                     inline = arg.substring(eq + 1);
                 }
-                if (spec.flags().contains(name) && inline == null) {
+                if (spec.flags().contains(name)) {
+                    if (inline != null) {
+                        throw new UsageException("option " + name + " takes no value");
+                    }
                     a.flags.add(name);
                 } else if (spec.single().contains(name)) {
                     if (inline != null) {

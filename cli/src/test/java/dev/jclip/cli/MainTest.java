@@ -178,6 +178,7 @@ class MainTest {
         assertUsageError(run("similarity", "--model", model.toString(), "--image", image(0)), "at least one --image and one --text");
         assertUsageError(run("tokenize", "--model", model.toString(), "--bogus", "x"), "unknown option --bogus");
         assertUsageError(run("tokenize", "--model"), "--model needs a value");
+        assertUsageError(run("search", "--index", "x.idx", "--exact=yes", "cat"), "option --exact takes no value");
         assertUsageError(run("convert", "a"), "convert takes SRC and DST");
         assertUsageError(run("convert", "a", "b", "--dtype", "f64"), "unknown dtype 'f64'");
         assertUsageError(run("frobnicate"), "unknown command 'frobnicate'");
