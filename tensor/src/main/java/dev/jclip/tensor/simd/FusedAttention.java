@@ -105,7 +105,11 @@ final class FusedAttention {
             }
             softmaxColumns(scores, visible, scale, inverse);
             for (int ds = 0; ds < dhSlivers; ds++) {
-                Gemm.kernel(values, ds * MR * m, scores, 0, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
+                if (MR == 12 && dh - ds * MR <= 6) {        // Dh = 64: the last sliver has 4 rows of 12
+                    Gemm.kernel6(values, ds * MR * m, scores, 0, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
+                } else {
+                    Gemm.kernel(values, ds * MR * m, scores, 0, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
+                }
             }
             for (int j = 0; j < qs; j++) {
                 int o = outOff + (q0 + j) * width + h * dh;
@@ -172,14 +176,22 @@ final class FusedAttention {
      * up inlining the second, and every call boxed its vectors (a third slower here).
      */
     private static void softmaxColumns(float[] scores, int col, int keys, float scale, float[] inverse) {
-        FloatVector max = FloatVector.broadcast(Widen.F, Float.NEGATIVE_INFINITY);
-        for (int key = 0, p = col; key < keys; key++, p += NR) {
-            max = max.max(FloatVector.fromArray(Widen.F, scores, p));
+        // Two running maxima over alternate keys, so that a key does not wait for the previous key's max
+        // (Java's max on floats is several instructions). A max is exact: the grouping cannot change
+        // it, and neither can the last key counted twice, which spares a branch.
+        FloatVector max0 = FloatVector.broadcast(Widen.F, Float.NEGATIVE_INFINITY);
+        FloatVector max1 = FloatVector.fromArray(Widen.F, scores, col + (keys - 1) * NR);
+        int key = 0;
+        int p = col;
+        for (; key + 1 < keys; key += 2, p += 2 * NR) {
+            max0 = max0.max(FloatVector.fromArray(Widen.F, scores, p));
+            max1 = max1.max(FloatVector.fromArray(Widen.F, scores, p + NR));
         }
-        FloatVector shift = max.mul(scale);
+        FloatVector shift = max0.max(max1).mul(scale);
         FloatVector sum = FloatVector.zero(Widen.F);
-        for (int key = 0, p = col; key < keys; key++, p += NR) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(Widen.F, scores, p).mul(scale).sub(shift));
+        for (key = 0, p = col; key < keys; key++, p += NR) {
+            // scale·s − scale·max ≤ 0, as the multiplication keeps the order
+            FloatVector e = VectorMath.expNoOverflow(FloatVector.fromArray(Widen.F, scores, p).mul(scale).sub(shift));
             e.intoArray(scores, p);
             sum = sum.add(e);
         }

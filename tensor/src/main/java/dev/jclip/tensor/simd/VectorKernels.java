@@ -169,7 +169,7 @@ public final class VectorKernels implements Kernels {
         FloatVector sumV = FloatVector.zero(F);
         i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(max));
+            FloatVector e = VectorMath.expNoOverflow(FloatVector.fromArray(F, x, off + i).sub(max));    // x − max ≤ 0
             e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }
