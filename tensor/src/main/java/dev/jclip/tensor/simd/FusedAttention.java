@@ -105,11 +105,8 @@ final class FusedAttention {
             }
             softmaxColumns(scores, visible, scale, inverse);
             for (int ds = 0; ds < dhSlivers; ds++) {
-                if (MR == 12 && dh - ds * MR <= 6) {        // Dh = 64: the last sliver has 4 rows of 12
-                    Gemm.kernel6(values, ds * MR * m, scores, 0, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
-                } else {
-                    Gemm.kernel(values, ds * MR * m, scores, 0, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
-                }
+                // Dh = 64 leaves a last sliver of 4 rows, which the 6-row kernel computes
+                Gemm.sliver(Math.min(MR, dh - ds * MR), values, ds * MR * m, scores, visible, Gemm.ZERO_ROW, 0, 0, outT, ds * MR * NR, NR);
             }
             for (int j = 0; j < qs; j++) {
                 int o = outOff + (q0 + j) * width + h * dh;

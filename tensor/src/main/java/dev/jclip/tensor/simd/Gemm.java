@@ -167,7 +167,7 @@ final class Gemm {
      * at most 6 (77 = 6·12 + 5 for a text) or 8 (a 7-token text) goes through the 6- or 8-row
      * kernel, which reads the first rows of the 12-row packing and multiplies less padding.
      */
-    private static void sliver(int rows, float[] ap, int aOff, float[] panel, int kc,
+    static void sliver(int rows, float[] ap, int aOff, float[] panel, int kc,
                                float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
         if (MR == 12 && rows <= 6) {
             kernel6(ap, aOff, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
