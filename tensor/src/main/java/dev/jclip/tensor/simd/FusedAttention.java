@@ -21,11 +21,13 @@ import java.util.Arrays;
  * </ol>
  * Only an N × NR score block exists at once, never the N × N matrix.
  *
- * <p>{@link #head} itself holds no vector code and calls only the full MR-row kernel (a last
- * sliver's padding rows are computed into the padded buffers and never read), so the first image's
- * first attention runs a kernel the linear layers have already had compiled and waits on the JIT for
- * the softmax alone; with the 8-row kernel for a last sliver of 7–8 keys, a text after images waited
- * for that kernel's compilation. Against the earlier row-wise version (a tile of MR query rows,
+ * <p>{@link #head} itself holds no vector code. Sᵀ calls only the full MR-row kernel (a last key
+ * sliver's padding rows are computed into the padded buffers and never read): with the 8-row kernel
+ * for a last sliver of 7–8 keys, a text after images waited for that kernel's compilation. Oᵀ's
+ * slivers run over the head's dimensions, fixed per model, and go through {@link Gemm#sliver}: for
+ * Dh = 64 five of 12 rows and one of 4, which the 6-row kernel computes, as it does the linear
+ * layers' last 5 rows of an image. So the first image's first attention runs kernels the linear
+ * layers have already had compiled and waits on the JIT for the softmax alone. Against the earlier row-wise version (a tile of MR query rows,
  * softmax along rows, P·V by a kernel reading the tile's rows), alternated in one JVM: 257 tokens ×
  * 16 heads 0.88–0.95 of the time, 77 causal tokens × 12 heads 1.06–1.14 (a causal block computes
  * all NR queries against the keys its last query sees); at AVX2 width 0.94–0.96 and 1.09–1.19.

@@ -168,7 +168,7 @@ final class Gemm {
      * kernel, which reads the first rows of the 12-row packing and multiplies less padding.
      */
     static void sliver(int rows, float[] ap, int aOff, float[] panel, int kc,
-                               float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
+                       float[] in, int inOff, int inLd, float[] out, int outOff, int outLd) {
         if (MR == 12 && rows <= 6) {
             kernel6(ap, aOff, panel, 0, kc, in, inOff, inLd, out, outOff, outLd);
         } else if (MR == 12 && rows <= 8) {
